@@ -1,0 +1,27 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import type { Actor } from '../audit/audit-log.js';
+
+const hashToken = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
+
+/**
+ * Creates an API token and returns its secret — the only time it is visible; the database keeps
+ * a SHA-256 of it. 32 random bytes make a brute-force or a slow hash pointless.
+ */
+export async function createApiToken(
+  prisma: PrismaClient,
+  args: { name: string; userId?: string | null },
+): Promise<{ id: string; secret: string }> {
+  const secret = `rpt_${randomBytes(32).toString('base64url')}`;
+  const token = await prisma.apiToken.create({
+    data: { name: args.name, tokenHash: hashToken(secret), userId: args.userId ?? null },
+  });
+  return { id: token.id, secret };
+}
+
+/** The actor behind a bearer secret, or null when it is unknown or revoked. */
+export async function actorForToken(prisma: PrismaClient, secret: string): Promise<Actor | null> {
+  const token = await prisma.apiToken.findUnique({ where: { tokenHash: hashToken(secret) } });
+  if (!token || token.revokedAt) return null;
+  return token.userId ? { type: 'user', id: token.userId } : { type: 'api_token', id: token.id };
+}

@@ -1,0 +1,78 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config.js';
+import { AppError } from '../errors.js';
+import { createLogger } from '../infra/logger.js';
+import { startCommand } from './start-command.js';
+import { migrateCommand } from './migrate-command.js';
+import { seedCommand } from './seed-command.js';
+import { tokenCommand } from './token-command.js';
+import { signalsCommand } from './signals-command.js';
+
+export const USAGE = `Usage: rapport <command> [options]
+
+Commands:
+  start                      Start the API and the workers (embedded PostgreSQL/Redis when not configured)
+  migrate                    Apply pending database migrations and exit
+  seed --demo                Create demo users, a customer, the thank-you trigger and an API token
+  token create --name <n> [--user <email>]
+                             Create an API token (printed once)
+  signals --accounts <file> --input <feed file|dir> [--format jsonl]
+                             Match news feeds to accounts offline (no database, no Redis)
+  help                       Show this help
+
+Configuration comes from the environment; see .env.example.`;
+
+export type Command = (args: string[]) => Promise<number>;
+
+const commands: Record<string, Command> = {
+  start: startCommand,
+  migrate: migrateCommand,
+  seed: seedCommand,
+  token: tokenCommand,
+  signals: signalsCommand,
+};
+
+/** Runs one CLI command and returns the exit code; errors are printed once, without stack traces. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    console.log(USAGE);
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`rapport: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command(rest);
+  } catch (err) {
+    console.error(`rapport ${name}: ${describeError(err)}`);
+    return err instanceof UsageError ? 2 : 1;
+  }
+}
+
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof ConfigError || err instanceof UsageError) return err.message;
+  if (err instanceof AppError) return `${err.code}: ${err.message}`;
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+/** Strict option parsing shared by commands: unknown flags are a usage error, not ignored. */
+export function parseOptions<T extends Record<string, { type: 'string' | 'boolean' }>>(args: string[], options: T) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (err) {
+    throw new UsageError(`${(err as Error).message}\n\n${USAGE}`);
+  }
+}
+
+export function loadCliConfig() {
+  const config = loadConfig();
+  return { config, logger: createLogger(config) };
+}

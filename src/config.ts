@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+/**
+ * The environment, parsed once at boot. Every variable is listed (and commented) in `.env.example`.
+ * Defaults make `npm start` work on a laptop: no DATABASE_URL → embedded PostgreSQL (PGlite),
+ * no REDIS_URL → a private redis-server, no SMTP_URL → .eml files under DATA_DIR/outbox.
+ */
+const emptyAsUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalUrl = (protocols: string[]) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .url({ message: `expected a URL (${protocols.join(', ')})` })
+      .refine((v) => protocols.some((p) => v.startsWith(`${p}:`)), {
+        message: `expected a URL starting with ${protocols.map((p) => `${p}://`).join(' or ')}`,
+      })
+      .optional(),
+  );
+
+const integer = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: `expected an integer from ${min} to ${max}` })
+      .int({ error: `expected an integer from ${min} to ${max}` })
+      .min(min, { error: `expected an integer from ${min} to ${max}` })
+      .max(max, { error: `expected an integer from ${min} to ${max}` })
+      .default(fallback),
+  );
+
+export const Env = z.object({
+  NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'production', 'test']).default('development')),
+  LOG_LEVEL: z.preprocess(
+    emptyAsUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
+  DATABASE_URL: optionalUrl(['postgres', 'postgresql']),
+  DATABASE_POOL_SIZE: integer(1, 200, 10),
+  REDIS_URL: optionalUrl(['redis', 'rediss']),
+  QUEUE_PREFIX: z.preprocess(
+    emptyAsUndefined,
+    z.string().regex(/^[a-zA-Z0-9_-]+$/, 'expected letters, digits, _ or -').default('rapport'),
+  ),
+  WORKER_CONCURRENCY: integer(1, 100, 5),
+  HTTP_HOST: z.preprocess(emptyAsUndefined, z.string().default('127.0.0.1')),
+  HTTP_PORT: integer(0, 65535, 3000),
+  PUBLIC_URL: optionalUrl(['http', 'https']),
+  SMTP_URL: optionalUrl(['smtp', 'smtps']),
+  MAIL_FROM: z.preprocess(
+    emptyAsUndefined,
+    z.string().email({ message: 'expected an email address' }).default('rapport@localhost'),
+  ),
+  TEMPLATES_DIR: z.preprocess(emptyAsUndefined, z.string().default('./templates')),
+});
+export type Env = z.infer<typeof Env>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  logLevel: Env['LOG_LEVEL'];
+  dataDir: string;
+  db: { url: string | undefined; poolSize: number };
+  redis: { url: string | undefined; queuePrefix: string; concurrency: number };
+  http: { host: string; port: number; publicUrl: string };
+  mail: { smtpUrl: string | undefined; from: string };
+  templatesDir: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: { variable: string; message: string }[]) {
+    super(
+      'Invalid configuration:\n' +
+        problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n') +
+        '\nSee .env.example for every variable and its expected form.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws ConfigError naming each bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(source);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? '(env)'), message: i.message })),
+    );
+  }
+  const e = parsed.data;
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    dataDir: e.DATA_DIR,
+    db: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    redis: { url: e.REDIS_URL, queuePrefix: e.QUEUE_PREFIX, concurrency: e.WORKER_CONCURRENCY },
+    http: {
+      host: e.HTTP_HOST,
+      port: e.HTTP_PORT,
+      publicUrl: e.PUBLIC_URL ?? `http://${e.HTTP_HOST}:${e.HTTP_PORT}`,
+    },
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    templatesDir: e.TEMPLATES_DIR,
+  };
+}

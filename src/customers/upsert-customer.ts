@@ -1,0 +1,64 @@
+import type { Customer, PrismaClient } from '../generated/prisma/client.js';
+import { writeAudit, type Actor } from '../audit/audit-log.js';
+import { AppError } from '../errors.js';
+import { firstNameOf, type CustomerInput } from './customer-input.js';
+
+const dateOrUndefined = (d: string | undefined) => (d === undefined ? undefined : new Date(`${d}T00:00:00Z`));
+
+/**
+ * Creates or updates a customer by externalId (and its account, when given), in one transaction
+ * with the audit entry. Fields left out of the input keep their stored values.
+ */
+export async function upsertCustomer(
+  prisma: PrismaClient,
+  input: CustomerInput,
+  actor: Actor,
+): Promise<{ customer: Customer; created: boolean }> {
+  return prisma.$transaction(async (tx) => {
+    let ownerId: string | undefined;
+    if (input.owner) {
+      const owner = await tx.user.findUnique({ where: { email: input.owner }, select: { id: true } });
+      if (!owner) throw new AppError('RAPPORT_OWNER_NOT_FOUND', `No Rapport user with email ${input.owner}`, { field: 'owner' });
+      ownerId = owner.id;
+    }
+    let accountId: string | undefined;
+    if (input.account) {
+      const account = await tx.account.upsert({
+        where: { externalId: input.account.externalId },
+        create: { externalId: input.account.externalId, name: input.account.name, domain: input.account.domain ?? null, ownerId: ownerId ?? null },
+        update: { name: input.account.name, ...(input.account.domain ? { domain: input.account.domain } : {}) },
+      });
+      accountId = account.id;
+    }
+    const fields = {
+      name: input.name,
+      firstName: firstNameOf(input),
+      email: input.email,
+      locale: input.locale,
+      timeZone: input.timeZone,
+      ownerId,
+      accountId,
+      tier: input.tier,
+      tags: input.tags,
+      country: input.country,
+      birthday: dateOrUndefined(input.birthday),
+      customerSince: dateOrUndefined(input.customerSince),
+      renewalDate: dateOrUndefined(input.renewalDate),
+      lifetimeValue: input.lifetimeValue,
+      optedOut: input.optedOut,
+      doNotContact: input.doNotContact,
+    };
+    const existing = await tx.customer.findUnique({ where: { externalId: input.externalId }, select: { id: true } });
+    const customer = existing
+      ? await tx.customer.update({ where: { id: existing.id }, data: fields })
+      : await tx.customer.create({ data: { externalId: input.externalId, ...fields } });
+    await writeAudit(tx, {
+      actor,
+      entityType: 'customer',
+      entityId: customer.id,
+      action: existing ? 'customer.updated' : 'customer.created',
+      data: { externalId: input.externalId },
+    });
+    return { customer, created: !existing };
+  });
+}

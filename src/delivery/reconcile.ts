@@ -1,0 +1,71 @@
+import type { PrismaClient } from '../generated/prisma/client.js';
+import { SYSTEM, writeAudit } from '../audit/audit-log.js';
+import type { Queues } from '../jobs/queues.js';
+import { transitionSuggestion } from '../notes/suggestion-status.js';
+
+/** A claim older than this belongs to a process that died mid-send. */
+export const SENDING_LEASE_MS = 10 * 60_000;
+const PAGE = 500;
+
+export interface ReconcileReport {
+  eventsEnqueued: number;
+  deliveriesEnqueued: number;
+  interrupted: number;
+}
+
+/**
+ * Re-creates Redis's view from PostgreSQL: every event not yet evaluated and every queued delivery
+ * gets its job again (deterministic job ids make this a no-op for jobs Redis still has). Runs at
+ * start and periodically, so a flushed or replaced Redis loses nothing.
+ */
+export async function reconcile(prisma: PrismaClient, queues: Queues, now = new Date()): Promise<ReconcileReport> {
+  const report: ReconcileReport = { eventsEnqueued: 0, deliveriesEnqueued: 0, interrupted: 0 };
+
+  for (let cursor: string | undefined; ; ) {
+    const events = await prisma.customerEvent.findMany({
+      where: { evaluatedAt: null },
+      select: { id: true },
+      orderBy: { id: 'asc' },
+      take: PAGE,
+      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+    });
+    for (const e of events) await queues.enqueue('evaluate-event', { eventId: e.id });
+    report.eventsEnqueued += events.length;
+    if (events.length < PAGE) break;
+    cursor = events.at(-1)?.id;
+  }
+
+  for (let cursor: string | undefined; ; ) {
+    const deliveries = await prisma.delivery.findMany({
+      where: { status: 'queued', channel: 'email' },
+      select: { id: true, scheduledFor: true },
+      orderBy: { id: 'asc' },
+      take: PAGE,
+      ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
+    });
+    for (const d of deliveries) {
+      await queues.enqueue('deliver-email', { deliveryId: d.id }, { delayMs: Math.max(0, d.scheduledFor.getTime() - now.getTime()) });
+    }
+    report.deliveriesEnqueued += deliveries.length;
+    if (deliveries.length < PAGE) break;
+    cursor = deliveries.at(-1)?.id;
+  }
+
+  // A delivery left in `sending` may or may not have reached the SMTP server. Sending again could
+  // deliver twice, so it is failed with a reason a person can act on, never resent automatically.
+  const stale = await prisma.delivery.findMany({
+    where: { status: 'sending', claimedAt: { lt: new Date(now.getTime() - SENDING_LEASE_MS) } },
+    select: { id: true, suggestionId: true },
+  });
+  for (const d of stale) {
+    const reason = 'interrupted while talking to the SMTP server: it may or may not have been sent; check the recipient before resending';
+    await prisma.$transaction(async (tx) => {
+      const { count } = await tx.delivery.updateMany({ where: { id: d.id, status: 'sending' }, data: { status: 'failed', lastError: reason } });
+      if (count !== 1) return;
+      await writeAudit(tx, { actor: SYSTEM, entityType: 'delivery', entityId: d.id, action: 'delivery.interrupted', fromStatus: 'sending', toStatus: 'failed', reason });
+      await transitionSuggestion(tx, { id: d.suggestionId, to: 'failed', actor: SYSTEM, reason });
+    });
+    report.interrupted += 1;
+  }
+  return report;
+}

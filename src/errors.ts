@@ -1,0 +1,58 @@
+/**
+ * The one registry of application errors. Each has a stable code (clients match on it), an HTTP
+ * status and a default message. HTTP maps them in http/error-handler.ts; the CLI prints them in
+ * cli/main.ts. Users see what was wrong and which field, never a stack trace.
+ */
+export const ERRORS = {
+  RAPPORT_VALIDATION: { status: 422, message: 'The request is not valid' },
+  RAPPORT_MALFORMED_JSON: { status: 400, message: 'The request body is not valid JSON' },
+  RAPPORT_UNAUTHENTICATED: { status: 401, message: 'A valid API token is required (Authorization: Bearer <token>)' },
+  RAPPORT_FORBIDDEN: { status: 403, message: 'You may not do this' },
+  RAPPORT_NOT_FOUND: { status: 404, message: 'Not found' },
+  RAPPORT_CUSTOMER_NOT_FOUND: { status: 422, message: 'No customer with this id or externalId' },
+  RAPPORT_OWNER_NOT_FOUND: { status: 422, message: 'No user with this owner email' },
+  RAPPORT_SUGGESTION_NOT_FOUND: { status: 404, message: 'No suggestion with this id' },
+  RAPPORT_SUGGESTION_ILLEGAL_TRANSITION: { status: 409, message: 'The suggestion is not in a state that allows this' },
+  RAPPORT_IDEMPOTENCY_CONFLICT: { status: 409, message: 'This idempotency key was already used for a different event' },
+  RAPPORT_TEMPLATE_NOT_FOUND: { status: 422, message: 'No template for this key and locale' },
+  RAPPORT_TEMPLATE_INVALID: { status: 422, message: 'The template cannot be rendered' },
+  RAPPORT_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  RAPPORT_UNAVAILABLE: { status: 503, message: 'A dependency is unavailable' },
+  RAPPORT_INTERNAL: { status: 500, message: 'Something went wrong on our side' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export interface ErrorDetail {
+  field: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  override readonly name = 'AppError';
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly details: { field?: string; issues?: ErrorDetail[] } = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message ?? ERRORS[code].message, options);
+    this.status = ERRORS[code].status;
+  }
+
+  get field(): string | undefined {
+    return this.details.field ?? this.details.issues?.[0]?.field;
+  }
+
+  toJSON() {
+    return {
+      error: {
+        code: this.code,
+        message: this.message,
+        ...(this.field !== undefined ? { field: this.field } : {}),
+        ...(this.details.issues ? { issues: this.details.issues } : {}),
+      },
+    };
+  }
+}

@@ -1,0 +1,42 @@
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import type { Queues } from '../jobs/queues.js';
+import type { NoteTemplates } from '../notes/note-templates.js';
+import { registerErrorHandling } from './error-handler.js';
+import { requireApiToken } from './authenticate.js';
+import { healthRoutes } from './routes/health.js';
+import { customerRoutes } from './routes/customers.js';
+import { eventRoutes } from './routes/events.js';
+import { suggestionRoutes } from './routes/suggestions.js';
+
+export interface AppDeps {
+  prisma: PrismaClient;
+  queues: Queues;
+  templates: NoteTemplates;
+  logger: Logger;
+  /** Each resolves when its dependency answers and rejects otherwise; used by /healthz. */
+  checks: Record<string, () => Promise<void>>;
+}
+
+/** Builds the HTTP app without listening, so tests inject requests and main.ts decides the port. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    // pino's Logger is a FastifyBaseLogger; the cast keeps the instance type the default one.
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+  });
+  app.decorateRequest('actor', null);
+  registerErrorHandling(app);
+  await app.register(healthRoutes(deps));
+  await app.register(
+    async (api) => {
+      api.addHook('preHandler', requireApiToken(deps.prisma));
+      await api.register(customerRoutes(deps));
+      await api.register(eventRoutes(deps));
+      await api.register(suggestionRoutes(deps));
+    },
+    { prefix: '/api/v1' },
+  );
+  return app;
+}

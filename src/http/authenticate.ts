@@ -1,0 +1,28 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { PrismaClient } from '../generated/prisma/client.js';
+import type { Actor } from '../audit/audit-log.js';
+import { actorForToken } from '../auth/api-tokens.js';
+import { AppError } from '../errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+}
+
+/** A preHandler that requires `Authorization: Bearer <token>` and sets `request.actor`. */
+export function requireApiToken(prisma: PrismaClient) {
+  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
+    const header = request.headers.authorization;
+    const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!match?.[1]) throw new AppError('RAPPORT_UNAUTHENTICATED', undefined, { field: 'Authorization' });
+    const actor = await actorForToken(prisma, match[1]);
+    if (!actor) throw new AppError('RAPPORT_UNAUTHENTICATED', 'The API token is unknown or revoked', { field: 'Authorization' });
+    request.actor = actor;
+  };
+}
+
+export function actorOf(request: FastifyRequest): Actor {
+  if (!request.actor) throw new AppError('RAPPORT_UNAUTHENTICATED');
+  return request.actor;
+}

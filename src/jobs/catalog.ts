@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/**
+ * Every background job Rapport runs: its payload schema (ids only — processors reload the truth
+ * from PostgreSQL) and its retry policy. Queues, enqueueing and workers are all typed from here.
+ * Each job name is its own BullMQ queue, so a slow kind of work never blocks another.
+ */
+export const jobCatalog = {
+  'evaluate-event': {
+    schema: z.object({ eventId: z.string().uuid() }),
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 1_000 },
+  },
+  'deliver-email': {
+    schema: z.object({ deliveryId: z.string().uuid() }),
+    // Temporary SMTP trouble retries for roughly an hour and a half before the delivery is failed.
+    attempts: 12,
+    backoff: { type: 'exponential', delay: 2_000 },
+  },
+} as const satisfies Record<string, JobSpec>;
+
+interface JobSpec {
+  schema: z.ZodType;
+  attempts: number;
+  backoff: { type: 'exponential' | 'fixed'; delay: number };
+}
+
+export type JobName = keyof typeof jobCatalog;
+export type JobPayload<N extends JobName> = z.infer<(typeof jobCatalog)[N]['schema']>;
+export const jobNames = Object.keys(jobCatalog) as JobName[];
+
+/** Deterministic job ids where a duplicate would be harmful: BullMQ ignores an add with a known id. */
+export const jobIdFor = {
+  'evaluate-event': (p: JobPayload<'evaluate-event'>) => `event-${p.eventId}`,
+  'deliver-email': (p: JobPayload<'deliver-email'>) => `deliver-${p.deliveryId}`,
+} satisfies { [N in JobName]: (p: JobPayload<N>) => string | undefined };

@@ -1,0 +1,73 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { reconcile } from './delivery/reconcile.js';
+import { buildApp } from './http/app.js';
+import { buildProcessors } from './jobs/processors.js';
+import { startWorkers } from './jobs/queues.js';
+import type { Logger } from './infra/logger.js';
+import { openRuntime, type Runtime } from './infra/runtime.js';
+
+export const RECONCILE_EVERY_MS = 60_000;
+
+export interface Rapport {
+  runtime: Runtime;
+  app: FastifyInstance | null;
+  /** Runs one reconciliation pass now (tests use it instead of waiting for the timer). */
+  reconcileNow(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots a Rapport process: infrastructure, workers, the reconciler and (unless `http: false`) the
+ * HTTP API. Several processes may run against the same PostgreSQL and Redis to scale out.
+ */
+export async function startRapport(config: Config, logger: Logger, opts: { http?: boolean; workers?: boolean } = {}): Promise<Rapport> {
+  const runtime = await openRuntime(config, logger);
+  const closers: (() => Promise<void>)[] = [() => runtime.close()];
+  try {
+    if (opts.workers !== false) {
+      const workers = startWorkers(runtime.redis, config.redis.queuePrefix, buildProcessors(runtime), {
+        concurrency: config.redis.concurrency,
+        logger,
+      });
+      closers.push(() => workers.close());
+    }
+    const reconcileNow = async () => {
+      const report = await reconcile(runtime.db.prisma, runtime.queues);
+      if (report.eventsEnqueued || report.deliveriesEnqueued || report.interrupted) logger.info(report, 'reconciled');
+    };
+    await reconcileNow();
+    const timer = setInterval(() => void reconcileNow().catch((err: Error) => logger.warn({ err: err.message }, 'reconcile failed')), RECONCILE_EVERY_MS);
+    timer.unref();
+    closers.push(async () => clearInterval(timer));
+
+    let app: FastifyInstance | null = null;
+    if (opts.http !== false) {
+      app = await buildApp({
+        prisma: runtime.db.prisma,
+        queues: runtime.queues,
+        templates: runtime.templates,
+        logger,
+        checks: {
+          database: async () => void (await runtime.db.pool.query('SELECT 1')),
+          redis: async () => void (await runtime.redis.ping()),
+        },
+      });
+      await app.listen({ host: config.http.host, port: config.http.port });
+      const server = app;
+      closers.push(() => server.close());
+    }
+    return {
+      runtime,
+      app,
+      reconcileNow,
+      async close() {
+        // Stop taking work first (HTTP, timer, workers), then close the connections they use.
+        for (const c of closers.reverse()) await c().catch((err: Error) => logger.warn({ err: err.message }, 'error while stopping'));
+      },
+    };
+  } catch (err) {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+    throw err;
+  }
+}

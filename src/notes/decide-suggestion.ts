@@ -1,0 +1,67 @@
+import { z } from 'zod';
+import type { Delivery, PrismaClient, Suggestion } from '../generated/prisma/client.js';
+import type { Actor } from '../audit/audit-log.js';
+import type { Tx } from '../infra/database.js';
+import { scheduleDelivery } from '../delivery/schedule-delivery.js';
+import { transitionSuggestion } from './suggestion-status.js';
+
+export const ApproveInput = z.strictObject({
+  subject: z.string().trim().min(1, 'the subject cannot be empty').max(300).optional(),
+  body: z.string().trim().min(1, 'the body cannot be empty').max(20_000).optional(),
+});
+export type ApproveInput = z.infer<typeof ApproveInput>;
+
+export const RejectInput = z.strictObject({
+  reason: z.string().trim().min(1, 'say why, so marketing can learn from it').max(1_000),
+});
+export type RejectInput = z.infer<typeof RejectInput>;
+
+const userIdOf = (actor: Actor) => (actor.type === 'user' ? actor.id : null);
+
+/**
+ * Approves a pending suggestion (optionally with an edited subject/body, kept beside the original
+ * draft) and schedules its delivery in the same transaction. The caller enqueues the delivery job
+ * after commit; if it crashes first, the reconciler finds the queued delivery in PostgreSQL.
+ */
+export async function approveSuggestion(
+  prisma: PrismaClient,
+  args: { id: string; actor: Actor; edit?: ApproveInput; now?: Date },
+): Promise<{ suggestion: Suggestion; delivery: Delivery }> {
+  return prisma.$transaction((tx) => approveInTransaction(tx, args));
+}
+
+export async function approveInTransaction(
+  tx: Tx,
+  args: { id: string; actor: Actor; edit?: ApproveInput; now?: Date },
+): Promise<{ suggestion: Suggestion; delivery: Delivery }> {
+  const now = args.now ?? new Date();
+  const edited = args.edit?.subject !== undefined || args.edit?.body !== undefined;
+  const approved = await transitionSuggestion(tx, {
+    id: args.id,
+    to: 'approved',
+    actor: args.actor,
+    patch: {
+      ...(args.edit?.subject !== undefined ? { editedSubject: args.edit.subject } : {}),
+      ...(args.edit?.body !== undefined ? { editedBody: args.edit.body } : {}),
+      decidedById: userIdOf(args.actor),
+      decidedAt: now,
+    },
+    ...(edited ? { data: { edited: true } } : {}),
+  });
+  return scheduleDelivery(tx, { suggestion: approved, actor: args.actor, now });
+}
+
+export async function rejectSuggestion(
+  prisma: PrismaClient,
+  args: { id: string; actor: Actor; reason: string; now?: Date },
+): Promise<Suggestion> {
+  return prisma.$transaction((tx) =>
+    transitionSuggestion(tx, {
+      id: args.id,
+      to: 'rejected',
+      actor: args.actor,
+      reason: args.reason,
+      patch: { decidedById: userIdOf(args.actor), decidedAt: args.now ?? new Date(), decisionReason: args.reason },
+    }),
+  );
+}

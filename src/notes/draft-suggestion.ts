@@ -1,0 +1,56 @@
+import type { Suggestion } from '../generated/prisma/client.js';
+import { SYSTEM, writeAudit } from '../audit/audit-log.js';
+import type { Tx } from '../infra/database.js';
+import type { ActiveTrigger } from '../triggers/trigger-store.js';
+import type { RenderedNote } from './note-templates.js';
+
+/**
+ * Stores a drafted note waiting for approval, unless one with the same dedupe key exists — which
+ * makes re-evaluating an event (a retried job, a reconciler pass) harmless. Returns null then.
+ */
+export async function draftSuggestion(
+  tx: Tx,
+  args: {
+    dedupeKey: string;
+    customerId: string;
+    trigger: ActiveTrigger;
+    eventId?: string | null;
+    note: RenderedNote;
+    assigneeId: string | null;
+    now: Date;
+  },
+): Promise<Suggestion | null> {
+  const { definition } = args.trigger;
+  const expiresAfterHours = definition.action.expiresAfterHours;
+  const rows = await tx.suggestion.createManyAndReturn({
+    data: [
+      {
+        dedupeKey: args.dedupeKey,
+        customerId: args.customerId,
+        triggerId: args.trigger.id,
+        triggerVersionId: args.trigger.versionId,
+        eventId: args.eventId ?? null,
+        status: 'pending_approval',
+        channel: definition.action.channel,
+        templateKey: definition.action.template,
+        locale: args.note.locale,
+        subject: args.note.subject,
+        body: args.note.body,
+        assigneeId: args.assigneeId,
+        expiresAt: expiresAfterHours ? new Date(args.now.getTime() + expiresAfterHours * 3_600_000) : null,
+      },
+    ],
+    skipDuplicates: true,
+  });
+  const suggestion = rows[0];
+  if (!suggestion) return null;
+  await writeAudit(tx, {
+    actor: SYSTEM,
+    entityType: 'suggestion',
+    entityId: suggestion.id,
+    action: 'suggestion.drafted',
+    toStatus: 'pending_approval',
+    data: { trigger: args.trigger.key, triggerVersion: args.trigger.version, template: args.note.templatePath },
+  });
+  return suggestion;
+}
