@@ -2,11 +2,6 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../config.js';
 import { AppError } from '../errors.js';
 import { createLogger } from '../infra/logger.js';
-import { startCommand } from './start-command.js';
-import { migrateCommand } from './migrate-command.js';
-import { seedCommand } from './seed-command.js';
-import { tokenCommand } from './token-command.js';
-import { signalsCommand } from './signals-command.js';
 
 export const USAGE = `Usage: rapport <command> [options]
 
@@ -24,12 +19,13 @@ Configuration comes from the environment; see .env.example.`;
 
 export type Command = (args: string[]) => Promise<number>;
 
-const commands: Record<string, Command> = {
-  start: startCommand,
-  migrate: migrateCommand,
-  seed: seedCommand,
-  token: tokenCommand,
-  signals: signalsCommand,
+// Loaded on demand: `rapport signals` must not pay for (or depend on) Prisma, and vice versa.
+const commands: Record<string, () => Promise<Command>> = {
+  start: async () => (await import('./start-command.js')).startCommand,
+  migrate: async () => (await import('./migrate-command.js')).migrateCommand,
+  seed: async () => (await import('./seed-command.js')).seedCommand,
+  token: async () => (await import('./token-command.js')).tokenCommand,
+  signals: async () => (await import('./signals-command.js')).signalsCommand,
 };
 
 /** Runs one CLI command and returns the exit code; errors are printed once, without stack traces. */
@@ -39,12 +35,13 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
-  const command = commands[name];
-  if (!command) {
+  const load = commands[name];
+  if (!load) {
     console.error(`rapport: unknown command "${name}"\n\n${USAGE}`);
     return 2;
   }
   try {
+    const command = await load();
     return await command(rest);
   } catch (err) {
     console.error(`rapport ${name}: ${describeError(err)}`);

@@ -1,0 +1,60 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startRapport, type Rapport } from '../../src/main.js';
+import { loadConfig } from '../../src/config.js';
+import { seedDemo } from '../../src/demo/seed-demo.js';
+import { silentLogger, waitFor } from '../helpers/test-services.js';
+
+// With no DATABASE_URL, REDIS_URL or SMTP_URL, Rapport runs on PGlite, a private redis-server and
+// an .eml outbox under DATA_DIR — the `npm install && npm start` path.
+describe('embedded defaults', () => {
+  let dataDir: string;
+  let rapport: Rapport | undefined;
+
+  before(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'rapport-embedded-'));
+  });
+  after(async () => {
+    await rapport?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  test('the thin slice runs on PGlite, a private redis-server and the outbox', async () => {
+    const config = loadConfig({ DATA_DIR: dataDir, HTTP_PORT: '0', LOG_LEVEL: 'silent', QUEUE_PREFIX: 'embedded' });
+    assert.equal(config.db.url, undefined);
+    assert.equal(config.redis.url, undefined);
+    rapport = await startRapport(config, silentLogger());
+    assert.equal(rapport.runtime.mailer.kind, 'outbox');
+    const health = await rapport.app!.inject({ method: 'GET', url: '/healthz' });
+    assert.equal(health.statusCode, 200, health.body);
+
+    const { token } = await seedDemo(rapport.runtime.db.prisma);
+    const call = (method: 'GET' | 'POST', url: string, body?: unknown) =>
+      rapport!.app!.inject({ method, url, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { payload: JSON.stringify(body) } : {}) });
+
+    const event = await call('POST', '/api/v1/events', { type: 'purchase', externalId: 'cust-1001', occurredAt: '2026-11-21T15:00:00Z', idempotencyKey: 'embedded-1', data: { product: 'Walnut pencil' } });
+    assert.equal(event.statusCode, 202, event.body);
+    const pending = await waitFor('a suggestion', async () => (await call('GET', '/api/v1/suggestions?status=pending_approval')).json().suggestions[0]);
+    assert.equal((await call('POST', `/api/v1/suggestions/${pending.id}/approve`, {})).statusCode, 200);
+
+    const outbox = path.join(dataDir, 'outbox');
+    const files = await waitFor('an .eml file', async () => {
+      const names = await readdir(outbox).catch(() => []);
+      return names.filter((n) => n.endsWith('.eml')).length ? names : null;
+    });
+    assert.equal(files.length, 1);
+    const eml = await readFile(path.join(outbox, files[0]!), 'utf8');
+    assert.match(eml, /^To: Jane Doe <jane\.doe@acme\.example>$/m);
+    assert.match(eml, /Walnut pencil/);
+    const sent = await waitFor('status sent', async () => ((await call('GET', `/api/v1/suggestions/${pending.id}`)).json().suggestion.status === 'sent' ? true : null));
+    assert.ok(sent);
+
+    // Data lives under DATA_DIR: PGlite's files and Redis's append-only file.
+    const entries = await readdir(dataDir);
+    assert.deepEqual(entries.filter((e) => e !== 'outbox').sort(), ['pglite', 'redis']);
+    assert.ok((await readdir(path.join(dataDir, 'redis'))).some((n) => n.startsWith('appendonly')));
+  });
+});
