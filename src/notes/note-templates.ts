@@ -43,10 +43,11 @@ export class NoteTemplates {
     for (const candidate of NoteTemplates.candidateLocales(locale, accountDefault)) {
       const compiled = await this.load(key, candidate);
       if (!compiled) continue;
+      const facts = withoutBlanks(context);
       try {
         return {
-          subject: compiled.subject(context).trim(),
-          body: compiled.body(context).trim() + '\n',
+          subject: compiled.subject(facts).trim(),
+          body: compiled.body(facts).trim() + '\n',
           locale: compiled.locale,
           templatePath: compiled.templatePath,
         };
@@ -112,4 +113,20 @@ function splitFrontMatter(source: string, templatePath: string): { subject: stri
     throw new AppError('RAPPORT_TEMPLATE_INVALID', `${templatePath}: front matter has no "subject:" line`, { field: 'template' });
   }
   return { subject: subjectLine.slice('subject:'.length).trim(), body: match[2] ?? '' };
+}
+
+/**
+ * Handlebars' strict mode only throws for keys that are absent; a key holding null, undefined or
+ * a blank string would render as "" (or "undefined"). Dropping those keys makes every one of them
+ * a "not defined" error, while `{{#if}}` still treats them as false.
+ */
+export function withoutBlanks(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutBlanks);
+  if (value instanceof Date || value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (v === null || v === undefined || (typeof v === 'string' && v.trim() === '')) continue;
+    out[k] = withoutBlanks(v);
+  }
+  return out;
 }

@@ -1,0 +1,39 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('config', () => {
+  test('an empty environment gives laptop defaults: embedded database, Redis and outbox', () => {
+    const config = loadConfig({});
+    assert.equal(config.db.url, undefined);
+    assert.equal(config.redis.url, undefined);
+    assert.equal(config.mail.smtpUrl, undefined);
+    assert.equal(config.http.port, 3000);
+    assert.equal(config.dataDir, './data');
+    assert.equal(config.http.publicUrl, 'http://127.0.0.1:3000');
+  });
+
+  test('values are parsed and empty strings count as unset', () => {
+    const config = loadConfig({ HTTP_PORT: '8080', DATABASE_URL: 'postgresql://u@db:5432/rapport', REDIS_URL: '', WORKER_CONCURRENCY: '12' });
+    assert.equal(config.http.port, 8080);
+    assert.equal(config.db.url, 'postgresql://u@db:5432/rapport');
+    assert.equal(config.redis.url, undefined);
+    assert.equal(config.redis.concurrency, 12);
+  });
+
+  test('every wrong value is named with what is expected', () => {
+    assert.throws(
+      () => loadConfig({ HTTP_PORT: 'eighty', DATABASE_URL: 'mysql://x', SMTP_URL: 'http://mail', MAIL_FROM: 'nobody', QUEUE_PREFIX: 'a:b', LOG_LEVEL: 'loud' }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        const byVariable = Object.fromEntries(err.problems.map((p) => [p.variable, p.message]));
+        assert.deepEqual(Object.keys(byVariable).sort(), ['DATABASE_URL', 'HTTP_PORT', 'LOG_LEVEL', 'MAIL_FROM', 'QUEUE_PREFIX', 'SMTP_URL']);
+        assert.match(byVariable.HTTP_PORT!, /integer from 0 to 65535/);
+        assert.match(byVariable.DATABASE_URL!, /postgres:\/\/ or postgresql:\/\//);
+        assert.match(byVariable.SMTP_URL!, /smtp:\/\/ or smtps:\/\//);
+        assert.match(err.message, /See \.env\.example/);
+        return true;
+      },
+    );
+  });
+});
