@@ -53,6 +53,9 @@ export const Env = z.object({
     z.string().email({ message: 'expected an email address' }).default('rapport@localhost'),
   ),
   TEMPLATES_DIR: z.preprocess(emptyAsUndefined, z.string().default('./templates')),
+  NEWS_RULES_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
+  FEED_TIMEOUT_MS: integer(1_000, 300_000, 20_000),
+  FEED_MAX_BYTES: integer(10_000, 100_000_000, 10 * 1024 * 1024),
 });
 export type Env = z.infer<typeof Env>;
 
@@ -65,6 +68,7 @@ export interface Config {
   http: { host: string; port: number; publicUrl: string };
   mail: { smtpUrl: string | undefined; from: string };
   templatesDir: string;
+  news: { extraRulesDir: string | undefined; fetchTimeoutMs: number; maxBytes: number };
 }
 
 export class ConfigError extends Error {
@@ -100,5 +104,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     },
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
     templatesDir: e.TEMPLATES_DIR,
+    news: { extraRulesDir: e.NEWS_RULES_DIR, fetchTimeoutMs: e.FEED_TIMEOUT_MS, maxBytes: e.FEED_MAX_BYTES },
   };
 }

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
-import { reconcile } from './delivery/reconcile.js';
+import { reconcile } from './jobs/reconcile.js';
 import { buildApp } from './http/app.js';
 import { buildProcessors } from './jobs/processors.js';
 import { startWorkers } from './jobs/queues.js';
@@ -34,7 +34,7 @@ export async function startRapport(config: Config, logger: Logger, opts: { http?
     }
     const reconcileNow = async () => {
       const report = await reconcile(runtime.db.prisma, runtime.queues);
-      if (report.eventsEnqueued || report.deliveriesEnqueued || report.interrupted) logger.info(report, 'reconciled');
+      if (report.eventsEnqueued || report.deliveriesEnqueued || report.interrupted || report.articlesEnqueued) logger.info(report, 'reconciled');
     };
     await reconcileNow();
     const timer = setInterval(() => void reconcileNow().catch((err: Error) => logger.warn({ err: err.message }, 'reconcile failed')), RECONCILE_EVERY_MS);

@@ -11,7 +11,7 @@ export const SYSTEM: Actor = { type: 'system' };
 
 export interface AuditInput {
   actor: Actor;
-  entityType: 'customer' | 'account' | 'event' | 'trigger' | 'suggestion' | 'delivery' | 'user' | 'api_token';
+  entityType: 'customer' | 'account' | 'event' | 'trigger' | 'suggestion' | 'delivery' | 'user' | 'api_token' | 'feed';
   entityId: string;
   action: string;
   fromStatus?: string | null;

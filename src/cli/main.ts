@@ -11,6 +11,7 @@ Commands:
   seed --demo                Create demo users, a customer, the thank-you trigger and an API token
   token create --name <n> [--user <email>]
                              Create an API token (printed once)
+  feeds add|list|remove|poll  Manage the news feeds Rapport watches (rapport feeds for details)
   signals --accounts <file> --input <feed file|dir> [--format jsonl]
                              Match news feeds to accounts offline (no database, no Redis)
   help                       Show this help
@@ -26,6 +27,7 @@ const commands: Record<string, () => Promise<Command>> = {
   seed: async () => (await import('./seed-command.js')).seedCommand,
   token: async () => (await import('./token-command.js')).tokenCommand,
   signals: async () => (await import('./signals-command.js')).signalsCommand,
+  feeds: async () => (await import('./feeds-command.js')).feedsCommand,
 };
 
 /** Runs one CLI command and returns the exit code; errors are printed once, without stack traces. */

@@ -28,6 +28,10 @@ export const CustomerInput = z.strictObject({
   externalId: z.string().trim().min(1).max(200),
   name: z.string().trim().min(1).max(300),
   firstName: z.string().trim().min(1).max(100).optional(),
+  /** Other spellings of the name, for finding this person in the news. */
+  aliases: z.array(z.string().trim().min(1).max(200)).max(20).optional(),
+  /** Job title, e.g. "CEO"; shown beside news about the person. */
+  title: z.string().trim().min(1).max(200).optional(),
   email: z.string().trim().toLowerCase().email('expected an email address').optional(),
   locale: Locale.default('en'),
   timeZone: TimeZone.default('UTC'),

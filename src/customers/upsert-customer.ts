@@ -33,6 +33,8 @@ export async function upsertCustomer(
     const fields = {
       name: input.name,
       firstName: firstNameOf(input),
+      aliases: input.aliases,
+      title: input.title,
       email: input.email,
       locale: input.locale,
       timeZone: input.timeZone,

@@ -6,7 +6,10 @@ import type { NoteTemplates } from '../notes/note-templates.js';
 import { registerErrorHandling } from './error-handler.js';
 import { requireApiToken } from './authenticate.js';
 import { healthRoutes } from './routes/health.js';
+import { accountRoutes } from './routes/accounts.js';
 import { customerRoutes } from './routes/customers.js';
+import { feedRoutes } from './routes/feeds.js';
+import { signalRoutes } from './routes/signals.js';
 import { eventRoutes } from './routes/events.js';
 import { suggestionRoutes } from './routes/suggestions.js';
 
@@ -32,9 +35,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(
     async (api) => {
       api.addHook('preHandler', requireApiToken(deps.prisma));
+      await api.register(accountRoutes(deps));
       await api.register(customerRoutes(deps));
       await api.register(eventRoutes(deps));
       await api.register(suggestionRoutes(deps));
+      await api.register(feedRoutes(deps));
+      await api.register(signalRoutes(deps));
     },
     { prefix: '/api/v1' },
   );

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.js';
 import { createQueues, type Queues } from '../jobs/queues.js';
 import { NoteTemplates } from '../notes/note-templates.js';
+import { AccountIndexCache } from '../matching/account-index-cache.js';
 import { ensureSchemaExists, openDatabase, type Database } from './database.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { startEmbeddedRedis } from './embedded-redis.js';
@@ -20,6 +21,8 @@ export interface Runtime {
   queues: Queues;
   mailer: Mailer;
   templates: NoteTemplates;
+  /** This process's in-memory match index over accounts and contacts, rebuilt when they change. */
+  accountIndex: AccountIndexCache;
   close(): Promise<void>;
 }
 
@@ -42,7 +45,8 @@ export async function openRuntime(config: Config, logger: Logger, opts: { migrat
     closers.push(() => mailer.close());
     if (mailer.kind === 'outbox') logger.info({ outbox: path.resolve(config.dataDir, 'outbox') }, 'SMTP_URL not set: emails are written as .eml files');
     const templates = new NoteTemplates(path.resolve(config.templatesDir));
-    return { config, logger, db, redis, queues, mailer, templates, close };
+    const accountIndex = new AccountIndexCache(db.prisma, { extraRulesDir: config.news.extraRulesDir });
+    return { config, logger, db, redis, queues, mailer, templates, accountIndex, close };
   } catch (err) {
     await close();
     throw err;

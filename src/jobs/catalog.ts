@@ -17,6 +17,17 @@ export const jobCatalog = {
     attempts: 12,
     backoff: { type: 'exponential', delay: 2_000 },
   },
+  'poll-feed': {
+    schema: z.object({ feedId: z.string().uuid() }),
+    // Feed failures are recorded on the feed with their own backoff; the job itself rarely throws.
+    attempts: 2,
+    backoff: { type: 'fixed', delay: 5_000 },
+  },
+  'match-article': {
+    schema: z.object({ articleId: z.string().uuid() }),
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 1_000 },
+  },
 } as const satisfies Record<string, JobSpec>;
 
 interface JobSpec {
@@ -33,4 +44,7 @@ export const jobNames = Object.keys(jobCatalog) as JobName[];
 export const jobIdFor = {
   'evaluate-event': (p: JobPayload<'evaluate-event'>) => `event-${p.eventId}`,
   'deliver-email': (p: JobPayload<'deliver-email'>) => `deliver-${p.deliveryId}`,
+  // Polls come from a job scheduler (one per feed); a manual "poll now" may run beside them.
+  'poll-feed': () => undefined,
+  'match-article': (p: JobPayload<'match-article'>) => `match-${p.articleId}`,
 } satisfies { [N in JobName]: (p: JobPayload<N>) => string | undefined };

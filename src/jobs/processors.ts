@@ -1,7 +1,15 @@
 import type { Runtime } from '../infra/runtime.js';
 import { deliverEmail } from '../delivery/send-email.js';
 import { evaluateEvent } from '../triggers/evaluate-event.js';
+import { pollFeed, type PollFeedDeps } from '../feeds/poll-feed.js';
+import { matchArticle } from '../matching/match-article.js';
 import type { Processors } from './queues.js';
+
+export const pollDeps = (rt: Runtime): PollFeedDeps => ({
+  prisma: rt.db.prisma,
+  fetchTimeoutMs: rt.config.news.fetchTimeoutMs,
+  maxBytes: rt.config.news.maxBytes,
+});
 
 /** Thin processors: each calls one domain function; the payload was validated by the worker. */
 export function buildProcessors(rt: Runtime): Processors {
@@ -12,6 +20,14 @@ export function buildProcessors(rt: Runtime): Processors {
     },
     'deliver-email': async ({ deliveryId }) => {
       await deliverEmail({ prisma: rt.db.prisma, mailer: rt.mailer, mailFrom: rt.config.mail.from }, deliveryId);
+    },
+    'poll-feed': async ({ feedId }) => {
+      const outcome = await pollFeed(pollDeps(rt), feedId);
+      if (outcome.status === 'failed') rt.logger.warn({ feedId, code: outcome.code, failures: outcome.consecutiveFailures }, outcome.message);
+      if (outcome.status === 'ok') for (const articleId of outcome.newArticleIds) await rt.queues.enqueue('match-article', { articleId });
+    },
+    'match-article': async ({ articleId }) => {
+      await matchArticle({ prisma: rt.db.prisma, index: rt.accountIndex }, articleId);
     },
   };
 }

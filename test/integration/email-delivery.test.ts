@@ -4,7 +4,7 @@ import { UnrecoverableError } from 'bullmq';
 import { SYSTEM } from '../../src/audit/audit-log.js';
 import { seedDemo } from '../../src/demo/seed-demo.js';
 import { deliverEmail } from '../../src/delivery/send-email.js';
-import { reconcile, SENDING_LEASE_MS } from '../../src/delivery/reconcile.js';
+import { reconcileDeliveries, SENDING_LEASE_MS } from '../../src/delivery/reconcile-deliveries.js';
 import { recordEvent } from '../../src/events/record-event.js';
 import { createQueues } from '../../src/jobs/queues.js';
 import { connectRedis } from '../../src/infra/redis.js';
@@ -110,7 +110,7 @@ describe('email delivery', () => {
     const redis = connectRedis({ url: TEST_REDIS_URL });
     const queues = createQueues(redis, uniqueName('q'));
     try {
-      const report = await reconcile(database.db.prisma, queues);
+      const report = await reconcileDeliveries(database.db.prisma, queues);
       assert.equal(report.interrupted, 1);
     } finally {
       await queues.close();
