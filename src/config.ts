@@ -53,6 +53,23 @@ export const Env = z.object({
     z.string().email({ message: 'expected an email address' }).default('rapport@localhost'),
   ),
   TEMPLATES_DIR: z.preprocess(emptyAsUndefined, z.string().default('./templates')),
+  MAIL_FROM_OWNER: z.preprocess(emptyAsUndefined, z.enum(['true', 'false'], { error: 'expected true or false' }).default('false')),
+  MAIL_VERIFIED_DOMAINS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[a-z0-9.-]+(,[a-z0-9.-]+)*$/i, 'expected domains separated by commas, e.g. example.com,example.org')
+      .optional(),
+  ),
+  MAIL_RATE_PER_SECOND: integer(1, 10_000, 50),
+  UNSUBSCRIBE_MAILTO: z.preprocess(emptyAsUndefined, z.string().email({ message: 'expected an email address' }).optional()),
+  RAPPORT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'expected at least 32 characters (e.g. openssl rand -hex 32)').optional()),
+  CHROMIUM_PATH: z.preprocess(emptyAsUndefined, z.string().default('/usr/bin/chromium')),
+  PRINT_PAGES: integer(1, 32, 2),
+  PRINT_DEFAULT_FORMAT: z.preprocess(emptyAsUndefined, z.string().regex(/^[a-z0-9-]+$/, 'expected a print format name such as card-5x7-flat').default('card-5x7-flat')),
+  PRINT_PROVIDER_URL: optionalUrl(['http', 'https']),
+  PRINT_PROVIDER_TOKEN: z.preprocess(emptyAsUndefined, z.string().optional()),
+  NOTE_FREQUENCY_CAP_DAYS: integer(0, 365, 14),
   NEWS_RULES_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
   FEED_TIMEOUT_MS: integer(1_000, 300_000, 20_000),
   FEED_MAX_BYTES: integer(10_000, 100_000_000, 10 * 1024 * 1024),
@@ -66,9 +83,22 @@ export interface Config {
   db: { url: string | undefined; poolSize: number };
   redis: { url: string | undefined; queuePrefix: string; concurrency: number };
   http: { host: string; port: number; publicUrl: string };
-  mail: { smtpUrl: string | undefined; from: string };
+  mail: {
+    smtpUrl: string | undefined;
+    from: string;
+    /** Send From the account manager when their domain is in verifiedDomains (else MAIL_FROM, Reply-To them). */
+    fromOwner: boolean;
+    verifiedDomains: string[];
+    ratePerSecond: number;
+    unsubscribeMailto: string | undefined;
+  };
+  /** Signs unsubscribe links; unset outside production: generated and kept under DATA_DIR (see src/infra/secret.ts). */
+  secret: string | undefined;
+  print: { chromiumPath: string; pages: number; defaultFormat: string; providerUrl: string | undefined; providerToken: string | undefined };
   templatesDir: string;
   news: { extraRulesDir: string | undefined; fetchTimeoutMs: number; maxBytes: number };
+  /** At most one note per this many days per customer, across all triggers (0: no cap). */
+  frequencyCapDays: number;
 }
 
 export class ConfigError extends Error {
@@ -91,6 +121,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = parsed.data;
+  // Nothing secret has a default in production: unsubscribe links would be forgeable.
+  if (e.NODE_ENV === 'production' && !e.RAPPORT_SECRET) {
+    throw new ConfigError([{ variable: 'RAPPORT_SECRET', message: 'required in production (at least 32 characters, e.g. openssl rand -hex 32)' }]);
+  }
   return {
     env: e.NODE_ENV,
     logLevel: e.LOG_LEVEL,
@@ -102,8 +136,24 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       port: e.HTTP_PORT,
       publicUrl: e.PUBLIC_URL ?? `http://${e.HTTP_HOST}:${e.HTTP_PORT}`,
     },
-    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM },
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM,
+      fromOwner: e.MAIL_FROM_OWNER === 'true',
+      verifiedDomains: (e.MAIL_VERIFIED_DOMAINS ?? '').split(',').map((d) => d.trim().toLowerCase()).filter(Boolean),
+      ratePerSecond: e.MAIL_RATE_PER_SECOND,
+      unsubscribeMailto: e.UNSUBSCRIBE_MAILTO,
+    },
+    secret: e.RAPPORT_SECRET,
+    print: {
+      chromiumPath: e.CHROMIUM_PATH,
+      pages: e.PRINT_PAGES,
+      defaultFormat: e.PRINT_DEFAULT_FORMAT,
+      providerUrl: e.PRINT_PROVIDER_URL,
+      providerToken: e.PRINT_PROVIDER_TOKEN,
+    },
     templatesDir: e.TEMPLATES_DIR,
     news: { extraRulesDir: e.NEWS_RULES_DIR, fetchTimeoutMs: e.FEED_TIMEOUT_MS, maxBytes: e.FEED_MAX_BYTES },
+    frequencyCapDays: e.NOTE_FREQUENCY_CAP_DAYS,
   };
 }

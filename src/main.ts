@@ -47,6 +47,8 @@ export async function startRapport(config: Config, logger: Logger, opts: { http?
         prisma: runtime.db.prisma,
         queues: runtime.queues,
         templates: runtime.templates,
+        frequencyCapDays: config.frequencyCapDays,
+        publicUrl: config.http.publicUrl,
         logger,
         checks: {
           database: async () => void (await runtime.db.pool.query('SELECT 1')),

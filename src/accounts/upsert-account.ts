@@ -1,11 +1,13 @@
 import type { Account, PrismaClient } from '../generated/prisma/client.js';
 import { writeAudit, type Actor } from '../audit/audit-log.js';
 import { AppError } from '../errors.js';
+import { retryOnUniqueViolation } from '../infra/prisma-errors.js';
 import type { AccountInput } from './account-input.js';
 
 /** Creates or updates an account by externalId with its audit entry; omitted fields are kept. */
 export async function upsertAccount(prisma: PrismaClient, input: AccountInput, actor: Actor): Promise<{ account: Account; created: boolean }> {
-  return prisma.$transaction(async (tx) => {
+  // A concurrent create of the same externalId: retried once, as an update (see upsertCustomer).
+  return retryOnUniqueViolation(() => prisma.$transaction(async (tx) => {
     let ownerId: string | undefined;
     if (input.owner) {
       const owner = await tx.user.findUnique({ where: { email: input.owner }, select: { id: true } });
@@ -20,5 +22,5 @@ export async function upsertAccount(prisma: PrismaClient, input: AccountInput, a
       : await tx.account.create({ data: { externalId, ...data } });
     await writeAudit(tx, { actor, entityType: 'account', entityId: account.id, action: existing ? 'account.updated' : 'account.created', data: { externalId } });
     return { account, created: !existing };
-  });
+  }));
 }

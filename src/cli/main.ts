@@ -11,9 +11,15 @@ Commands:
   seed --demo                Create demo users, a customer, the thank-you trigger and an API token
   token create --name <n> [--user <email>]
                              Create an API token (printed once)
+  users create --email <e> --name <n> --role <r> [--time-zone <tz>] [--password-stdin]
+  users set-password --email <e> [--password-stdin]
+                             Web sign-in accounts (roles: admin, marketing, account_manager)
   feeds add|list|remove|poll  Manage the news feeds Rapport watches (rapport feeds for details)
+  triggers list|save|enable|disable|preview
+                             Manage triggers and dry-run them (rapport triggers for details)
   signals --accounts <file> --input <feed file|dir> [--format jsonl]
                              Match news feeds to accounts offline (no database, no Redis)
+  print run [--format <name>]  Render due print notes into PDFs + a manifest for a mail house
   help                       Show this help
 
 Configuration comes from the environment; see .env.example.`;
@@ -26,8 +32,11 @@ const commands: Record<string, () => Promise<Command>> = {
   migrate: async () => (await import('./migrate-command.js')).migrateCommand,
   seed: async () => (await import('./seed-command.js')).seedCommand,
   token: async () => (await import('./token-command.js')).tokenCommand,
+  users: async () => (await import('./users-command.js')).usersCommand,
   signals: async () => (await import('./signals-command.js')).signalsCommand,
   feeds: async () => (await import('./feeds-command.js')).feedsCommand,
+  print: async () => (await import('./print-command.js')).printCommand,
+  triggers: async () => (await import('./triggers-command.js')).triggersCommand,
 };
 
 /** Runs one CLI command and returns the exit code; errors are printed once, without stack traces. */

@@ -1,4 +1,4 @@
-import { seedDemo } from '../demo/seed-demo.js';
+import { DEMO_USERS, seedDemo } from '../demo/seed-demo.js';
 import { openRuntime } from '../infra/runtime.js';
 import { UsageError, loadCliConfig, parseOptions } from './main.js';
 
@@ -9,8 +9,9 @@ export async function seedCommand(args: string[]): Promise<number> {
   const { config, logger } = loadCliConfig();
   const runtime = await openRuntime(config, logger);
   try {
-    const { token } = await seedDemo(runtime.db.prisma);
+    const { token, password } = await seedDemo(runtime.db.prisma);
     console.log(`Demo data is in place. API token (shown once):\n${token}\n\nTry:\n  export RAPPORT_TOKEN=${token}`);
+    console.log(`\nWeb app: sign in at ${config.http.publicUrl}/login as ${DEMO_USERS.map((u) => u.email).join(', ')} with the password "${password}".`);
     return 0;
   } finally {
     await runtime.close();

@@ -53,6 +53,11 @@ export const CustomerInput = z.strictObject({
   lifetimeValue: z.number().finite().min(0).optional(),
   optedOut: z.boolean().optional(),
   doNotContact: z.boolean().optional(),
+  /** Postal address for print notes: street lines as on the envelope, then postal code, city, region. */
+  addressLines: z.array(z.string().trim().min(1).max(200)).max(5).optional(),
+  postalCode: z.string().trim().min(1).max(20).optional(),
+  city: z.string().trim().min(1).max(100).optional(),
+  region: z.string().trim().min(1).max(100).optional(),
 });
 export type CustomerInput = z.infer<typeof CustomerInput>;
 

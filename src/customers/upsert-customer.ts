@@ -1,6 +1,7 @@
 import type { Customer, PrismaClient } from '../generated/prisma/client.js';
 import { writeAudit, type Actor } from '../audit/audit-log.js';
 import { AppError } from '../errors.js';
+import { retryOnUniqueViolation } from '../infra/prisma-errors.js';
 import { firstNameOf, type CustomerInput } from './customer-input.js';
 
 const dateOrUndefined = (d: string | undefined) => (d === undefined ? undefined : new Date(`${d}T00:00:00Z`));
@@ -14,7 +15,9 @@ export async function upsertCustomer(
   input: CustomerInput,
   actor: Actor,
 ): Promise<{ customer: Customer; created: boolean }> {
-  return prisma.$transaction(async (tx) => {
+  // Two requests creating the same new externalId race: the loser's insert hits the unique key,
+  // and its second run finds the winner's row and updates it (never a 500).
+  return retryOnUniqueViolation(() => prisma.$transaction(async (tx) => {
     let ownerId: string | undefined;
     if (input.owner) {
       const owner = await tx.user.findUnique({ where: { email: input.owner }, select: { id: true } });
@@ -49,6 +52,10 @@ export async function upsertCustomer(
       lifetimeValue: input.lifetimeValue,
       optedOut: input.optedOut,
       doNotContact: input.doNotContact,
+      addressLines: input.addressLines,
+      postalCode: input.postalCode,
+      city: input.city,
+      region: input.region,
     };
     const existing = await tx.customer.findUnique({ where: { externalId: input.externalId }, select: { id: true } });
     const customer = existing
@@ -62,5 +69,5 @@ export async function upsertCustomer(
       data: { externalId: input.externalId },
     });
     return { customer, created: !existing };
-  });
+  }));
 }

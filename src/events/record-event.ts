@@ -34,6 +34,12 @@ export async function recordEvent(
           data: input.data as Prisma.InputJsonObject,
         },
       });
+      // A purchase's total adds to the customer's lifetime value (milestone triggers watch it);
+      // an upsert with lifetimeValue sets it outright, for systems that track it themselves.
+      const total = input.type === 'purchase' ? input.data['total'] : undefined;
+      if (typeof total === 'number' && Number.isFinite(total) && total > 0) {
+        await tx.customer.update({ where: { id: customer.id }, data: { lifetimeValue: { increment: total } } });
+      }
       await writeAudit(tx, { actor, entityType: 'event', entityId: event.id, action: 'event.received', data: { type: input.type } });
       return { event, created: true };
     });

@@ -10,16 +10,24 @@ import { accountRoutes } from './routes/accounts.js';
 import { customerRoutes } from './routes/customers.js';
 import { feedRoutes } from './routes/feeds.js';
 import { signalRoutes } from './routes/signals.js';
+import { triggerRoutes } from './routes/triggers.js';
 import { eventRoutes } from './routes/events.js';
+import { eventTypeRoutes } from './routes/event-types.js';
+import { keepRawJsonBody } from './signed-requests.js';
 import { suggestionRoutes } from './routes/suggestions.js';
+import { webApp } from './web/web-app.js';
 
 export interface AppDeps {
   prisma: PrismaClient;
   queues: Queues;
   templates: NoteTemplates;
   logger: Logger;
+  /** The per-customer note cap the dry run simulates (config NOTE_FREQUENCY_CAP_DAYS). */
+  frequencyCapDays?: number;
   /** Each resolves when its dependency answers and rejects otherwise; used by /healthz. */
   checks: Record<string, () => Promise<void>>;
+  /** Where users reach the app; an https URL makes the web app's cookies Secure. */
+  publicUrl?: string;
 }
 
 /** Builds the HTTP app without listening, so tests inject requests and main.ts decides the port. */
@@ -34,15 +42,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes(deps));
   await app.register(
     async (api) => {
+      keepRawJsonBody(api);
       api.addHook('preHandler', requireApiToken(deps.prisma));
       await api.register(accountRoutes(deps));
       await api.register(customerRoutes(deps));
       await api.register(eventRoutes(deps));
+      await api.register(eventTypeRoutes(deps));
       await api.register(suggestionRoutes(deps));
       await api.register(feedRoutes(deps));
+      await api.register(triggerRoutes(deps));
       await api.register(signalRoutes(deps));
     },
     { prefix: '/api/v1' },
   );
+  await app.register(webApp({ prisma: deps.prisma, queues: deps.queues, templates: deps.templates, secureCookies: false, ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}) }));
   return app;
 }

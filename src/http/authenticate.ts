@@ -1,8 +1,9 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Actor } from '../audit/audit-log.js';
-import { actorForToken } from '../auth/api-tokens.js';
+import { tokenForSecret } from '../auth/api-tokens.js';
 import { AppError } from '../errors.js';
+import { isSignedMethod, verifySignature } from './signed-requests.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -10,15 +11,19 @@ declare module 'fastify' {
   }
 }
 
-/** A preHandler that requires `Authorization: Bearer <token>` and sets `request.actor`. */
+/**
+ * A preHandler that requires `Authorization: Bearer <token>` and sets `request.actor`. A token with
+ * a signing secret must also sign every request that changes something (see signed-requests.ts).
+ */
 export function requireApiToken(prisma: PrismaClient) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     const header = request.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (!match?.[1]) throw new AppError('RAPPORT_UNAUTHENTICATED', undefined, { field: 'Authorization' });
-    const actor = await actorForToken(prisma, match[1]);
-    if (!actor) throw new AppError('RAPPORT_UNAUTHENTICATED', 'The API token is unknown or revoked', { field: 'Authorization' });
-    request.actor = actor;
+    const token = await tokenForSecret(prisma, match[1]);
+    if (!token) throw new AppError('RAPPORT_UNAUTHENTICATED', 'The API token is unknown or revoked', { field: 'Authorization' });
+    if (token.signingSecret && isSignedMethod(request.method)) verifySignature(request, token.signingSecret);
+    request.actor = token.actor;
   };
 }
 

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { createQueues, type Queues } from '../jobs/queues.js';
 import { NoteTemplates } from '../notes/note-templates.js';
 import { AccountIndexCache } from '../matching/account-index-cache.js';
+import { createPrintRenderer, type PrintRenderer } from '../delivery/print/render-print.js';
 import { ensureSchemaExists, openDatabase, type Database } from './database.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { startEmbeddedRedis } from './embedded-redis.js';
@@ -23,6 +24,8 @@ export interface Runtime {
   templates: NoteTemplates;
   /** This process's in-memory match index over accounts and contacts, rebuilt when they change. */
   accountIndex: AccountIndexCache;
+  /** Print rendering: one Chromium per process, started on first use, closed with the runtime. */
+  print: PrintRenderer;
   close(): Promise<void>;
 }
 
@@ -46,7 +49,9 @@ export async function openRuntime(config: Config, logger: Logger, opts: { migrat
     if (mailer.kind === 'outbox') logger.info({ outbox: path.resolve(config.dataDir, 'outbox') }, 'SMTP_URL not set: emails are written as .eml files');
     const templates = new NoteTemplates(path.resolve(config.templatesDir));
     const accountIndex = new AccountIndexCache(db.prisma, { extraRulesDir: config.news.extraRulesDir });
-    return { config, logger, db, redis, queues, mailer, templates, accountIndex, close };
+    const print = createPrintRenderer({ chromiumPath: config.print.chromiumPath, pages: config.print.pages, templatesDir: path.resolve(config.templatesDir) });
+    closers.push(() => print.close());
+    return { config, logger, db, redis, queues, mailer, templates, accountIndex, print, close };
   } catch (err) {
     await close();
     throw err;

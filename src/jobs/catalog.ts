@@ -28,6 +28,17 @@ export const jobCatalog = {
     attempts: 5,
     backoff: { type: 'exponential', delay: 1_000 },
   },
+  'evaluate-signal': {
+    schema: z.object({ signalId: z.string().uuid() }),
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 1_000 },
+  },
+  /** Hourly: date and silence triggers for recipients whose local day has begun. */
+  'scan-triggers': {
+    schema: z.object({}),
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 60_000 },
+  },
 } as const satisfies Record<string, JobSpec>;
 
 interface JobSpec {
@@ -47,4 +58,6 @@ export const jobIdFor = {
   // Polls come from a job scheduler (one per feed); a manual "poll now" may run beside them.
   'poll-feed': () => undefined,
   'match-article': (p: JobPayload<'match-article'>) => `match-${p.articleId}`,
+  'evaluate-signal': (p: JobPayload<'evaluate-signal'>) => `signal-${p.signalId}`,
+  'scan-triggers': () => undefined,
 } satisfies { [N in JobName]: (p: JobPayload<N>) => string | undefined };

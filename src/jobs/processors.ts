@@ -3,7 +3,16 @@ import { deliverEmail } from '../delivery/send-email.js';
 import { evaluateEvent } from '../triggers/evaluate-event.js';
 import { pollFeed, type PollFeedDeps } from '../feeds/poll-feed.js';
 import { matchArticle } from '../matching/match-article.js';
+import type { FireDeps } from '../triggers/fire-triggers.js';
+import { evaluateSignal } from '../triggers/evaluate-signal.js';
+import { scanTriggers } from '../triggers/scan-triggers.js';
 import type { Processors } from './queues.js';
+
+export const fireDeps = (rt: Runtime): FireDeps => ({
+  prisma: rt.db.prisma,
+  templates: rt.templates,
+  frequencyCapDays: rt.config.frequencyCapDays,
+});
 
 export const pollDeps = (rt: Runtime): PollFeedDeps => ({
   prisma: rt.db.prisma,
@@ -15,7 +24,8 @@ export const pollDeps = (rt: Runtime): PollFeedDeps => ({
 export function buildProcessors(rt: Runtime): Processors {
   return {
     'evaluate-event': async ({ eventId }) => {
-      const result = await evaluateEvent({ prisma: rt.db.prisma, templates: rt.templates }, eventId);
+      const result = await evaluateEvent(fireDeps(rt), eventId);
+      // Auto-approved notes: their deliveries exist; hand them to the delivery queue now.
       for (const deliveryId of result.deliveryIds) await rt.queues.enqueue('deliver-email', { deliveryId });
     },
     'deliver-email': async ({ deliveryId }) => {
@@ -27,7 +37,17 @@ export function buildProcessors(rt: Runtime): Processors {
       if (outcome.status === 'ok') for (const articleId of outcome.newArticleIds) await rt.queues.enqueue('match-article', { articleId });
     },
     'match-article': async ({ articleId }) => {
-      await matchArticle({ prisma: rt.db.prisma, index: rt.accountIndex }, articleId);
+      const { signalIds } = await matchArticle({ prisma: rt.db.prisma, index: rt.accountIndex }, articleId);
+      for (const signalId of signalIds) await rt.queues.enqueue('evaluate-signal', { signalId });
+    },
+    'evaluate-signal': async ({ signalId }) => {
+      for (const result of await evaluateSignal(fireDeps(rt), signalId)) {
+        for (const deliveryId of result.deliveryIds) await rt.queues.enqueue('deliver-email', { deliveryId });
+      }
+    },
+    'scan-triggers': async () => {
+      const report = await scanTriggers(fireDeps(rt));
+      if (report.candidates) rt.logger.info(report, 'date and silence triggers scanned');
     },
   };
 }

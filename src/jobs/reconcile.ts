@@ -2,13 +2,15 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import { reconcileDeliveries } from '../delivery/reconcile-deliveries.js';
 import { reconcileEvents } from '../events/reconcile-events.js';
 import { reconcileFeeds } from '../feeds/reconcile-feeds.js';
+import { expireSuggestions } from '../notes/expire-suggestions.js';
+import { reconcileTriggers } from '../triggers/reconcile-triggers.js';
 import type { Queues } from './queues.js';
 
 export type ReconcileReport = Awaited<ReturnType<typeof reconcile>>;
 
 /**
  * Re-creates Redis's view from PostgreSQL — unevaluated events, queued deliveries, feed schedules,
- * unmatched articles. Runs at start and every minute, so a flushed or replaced Redis loses nothing;
+ * unmatched articles, unevaluated signals and the hourly trigger scan. Runs at start and every minute, so a flushed or replaced Redis loses nothing;
  * deterministic job ids make it a no-op for work Redis still has.
  */
 export async function reconcile(prisma: PrismaClient, queues: Queues, now = new Date()) {
@@ -16,5 +18,6 @@ export async function reconcile(prisma: PrismaClient, queues: Queues, now = new 
     ...(await reconcileEvents(prisma, queues)),
     ...(await reconcileDeliveries(prisma, queues, now)),
     ...(await reconcileFeeds(prisma, queues)),
+    ...(await expireSuggestions(prisma, now)),
   };
 }

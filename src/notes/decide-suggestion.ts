@@ -3,6 +3,8 @@ import type { Delivery, PrismaClient, Suggestion } from '../generated/prisma/cli
 import type { Actor } from '../audit/audit-log.js';
 import type { Tx } from '../infra/database.js';
 import { scheduleDelivery } from '../delivery/schedule-delivery.js';
+import { nextSendInstant } from '../triggers/send-window.js';
+import { parseTriggerDefinition } from '../triggers/trigger-definition.js';
 import { transitionSuggestion } from './suggestion-status.js';
 
 export const ApproveInput = z.strictObject({
@@ -48,7 +50,22 @@ export async function approveInTransaction(
     },
     ...(edited ? { data: { edited: true } } : {}),
   });
-  return scheduleDelivery(tx, { suggestion: approved, actor: args.actor, now });
+  return scheduleDelivery(tx, { suggestion: approved, actor: args.actor, now, sendAt: await sendTimeFor(tx, approved, now) });
+}
+
+/**
+ * When an approved note may go out: not before the trigger's delay, then at the first moment
+ * inside the trigger's send window on the recipient's clock (weekdays, hours, holidays).
+ */
+async function sendTimeFor(tx: Tx, suggestion: Suggestion, now: Date): Promise<Date> {
+  const [version, customer] = await Promise.all([
+    tx.triggerVersion.findUniqueOrThrow({ where: { id: suggestion.triggerVersionId }, select: { definition: true } }),
+    tx.customer.findUniqueOrThrow({ where: { id: suggestion.customerId }, select: { timeZone: true } }),
+  ]);
+  const parsed = parseTriggerDefinition(version.definition);
+  const notBefore = suggestion.notBefore && suggestion.notBefore > now ? suggestion.notBefore : now;
+  if (!parsed.success) return notBefore;
+  return nextSendInstant(notBefore, parsed.data.policies.sendWindow, customer.timeZone);
 }
 
 export async function rejectSuggestion(

@@ -2,6 +2,7 @@ import type { Suggestion } from '../generated/prisma/client.js';
 import { SYSTEM, writeAudit } from '../audit/audit-log.js';
 import type { Tx } from '../infra/database.js';
 import type { ActiveTrigger } from '../triggers/trigger-store.js';
+import { expiresAfterHours } from '../triggers/trigger-definition.js';
 import type { RenderedNote } from './note-templates.js';
 
 /**
@@ -15,13 +16,15 @@ export async function draftSuggestion(
     customerId: string;
     trigger: ActiveTrigger;
     eventId?: string | null;
+    signalId?: string | null;
     note: RenderedNote;
     assigneeId: string | null;
     now: Date;
   },
 ): Promise<Suggestion | null> {
   const { definition } = args.trigger;
-  const expiresAfterHours = definition.action.expiresAfterHours;
+  const expiryHours = expiresAfterHours(definition);
+  const delayMinutes = definition.action.delayMinutes ?? 0;
   const rows = await tx.suggestion.createManyAndReturn({
     data: [
       {
@@ -30,6 +33,7 @@ export async function draftSuggestion(
         triggerId: args.trigger.id,
         triggerVersionId: args.trigger.versionId,
         eventId: args.eventId ?? null,
+        signalId: args.signalId ?? null,
         status: 'pending_approval',
         channel: definition.action.channel,
         templateKey: definition.action.template,
@@ -37,7 +41,8 @@ export async function draftSuggestion(
         subject: args.note.subject,
         body: args.note.body,
         assigneeId: args.assigneeId,
-        expiresAt: expiresAfterHours ? new Date(args.now.getTime() + expiresAfterHours * 3_600_000) : null,
+        expiresAt: expiryHours ? new Date(args.now.getTime() + expiryHours * 3_600_000) : null,
+        notBefore: delayMinutes ? new Date(args.now.getTime() + delayMinutes * 60_000) : null,
       },
     ],
     skipDuplicates: true,

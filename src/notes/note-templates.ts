@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { AppError } from '../errors.js';
@@ -63,6 +63,19 @@ export class NoteTemplates {
     throw new AppError('RAPPORT_TEMPLATE_NOT_FOUND', `No template "${key}" for locale ${locale} (or its fallbacks)`, {
       field: 'template',
     });
+  }
+
+  /** Every template key with the locales it exists in, for the template screens. */
+  async list(): Promise<{ key: string; locales: string[] }[]> {
+    const root = path.join(this.dir, 'notes');
+    const keys = await readdir(root, { withFileTypes: true }).catch(() => []);
+    const out: { key: string; locales: string[] }[] = [];
+    for (const entry of keys.filter((e) => e.isDirectory() && /^[a-z0-9][a-z0-9-]*$/.test(e.name)).sort((a, b) => a.name.localeCompare(b.name))) {
+      const files = await readdir(path.join(root, entry.name));
+      const locales = files.filter((f) => f.endsWith('.hbs')).map((f) => f.slice(0, -4)).sort();
+      if (locales.length) out.push({ key: entry.name, locales });
+    }
+    return out;
   }
 
   private load(key: string, locale: string): Promise<CompiledNote | null> {

@@ -25,13 +25,18 @@ export async function saveTrigger(
     throw new AppError('RAPPORT_VALIDATION', first ? `${first.field}: ${first.message}` : undefined, { issues: parsed.issues });
   }
   const definition = parsed.data;
+  if (typeof definition.policies.sendWindow?.holidays === 'string') {
+    throw new AppError('RAPPORT_VALIDATION', 'policies.sendWindow.holidays: named holiday calendars are not available yet; list the dates (YYYY-MM-DD)', {
+      field: 'policies.sendWindow.holidays',
+    });
+  }
   return prisma.$transaction(async (tx) => {
     const existing = await tx.trigger.findUnique({
       where: { key: args.key },
       include: { versions: { orderBy: { version: 'desc' }, take: 1 } },
     });
     const latest = existing?.versions[0];
-    if (existing && latest && JSON.stringify(latest.definition) === JSON.stringify(definition)) {
+    if (existing && latest && canonicalJson(latest.definition) === canonicalJson(definition)) {
       if (args.enabled !== undefined && args.enabled !== existing.enabled) {
         await tx.trigger.update({ where: { id: existing.id }, data: { enabled: args.enabled } });
       }
@@ -49,18 +54,49 @@ export async function saveTrigger(
   });
 }
 
-/** Enabled triggers at their current version, optionally narrowed to one source type. */
-export async function loadActiveTriggers(prisma: PrismaClient, sourceType?: TriggerDefinition['source']['type']): Promise<ActiveTrigger[]> {
-  const triggers = await prisma.trigger.findMany({ where: { enabled: true }, include: { versions: true } });
+// Versions never change once written, so their parsed definitions are cached by version id.
+const parsedVersions = new Map<string, TriggerDefinition | null>();
+
+/**
+ * Enabled triggers at their current version, optionally narrowed to some source types: one query
+ * (only the current version of each), parsing each version once per process.
+ */
+export async function loadActiveTriggers(
+  prisma: PrismaClient,
+  sourceType?: TriggerDefinition['source']['type'] | TriggerDefinition['source']['type'][],
+): Promise<ActiveTrigger[]> {
+  const rows = await prisma.$queryRaw<{ id: string; key: string; versionId: string; version: number; definition: unknown }[]>`
+    SELECT t.id, t.key, v.id AS "versionId", v.version, v.definition
+      FROM "Trigger" t JOIN "TriggerVersion" v ON v."triggerId" = t.id AND v.version = t."currentVersion"
+     WHERE t.enabled ORDER BY t.key`;
+  const wanted = sourceType === undefined ? null : new Set(Array.isArray(sourceType) ? sourceType : [sourceType]);
   const active: ActiveTrigger[] = [];
-  for (const t of triggers) {
-    const current = t.versions.find((v) => v.version === t.currentVersion);
-    if (!current) continue;
-    const parsed = parseTriggerDefinition(current.definition);
-    // A stored definition that no longer validates (the schema grew stricter) is skipped, not fatal.
-    if (!parsed.success) continue;
-    if (sourceType && parsed.data.source.type !== sourceType) continue;
-    active.push({ id: t.id, key: t.key, versionId: current.id, version: current.version, definition: parsed.data });
+  for (const row of rows) {
+    let definition = parsedVersions.get(row.versionId);
+    if (definition === undefined) {
+      const parsed = parseTriggerDefinition(row.definition);
+      // A stored definition that no longer validates (the schema grew stricter) is skipped, not fatal.
+      definition = parsed.success ? parsed.data : null;
+      parsedVersions.set(row.versionId, definition);
+    }
+    if (!definition || (wanted && !wanted.has(definition.source.type))) continue;
+    active.push({ id: row.id, key: row.key, versionId: row.versionId, version: row.version, definition });
   }
   return active;
+}
+
+/** Enables or disables a trigger (audited); its versions are untouched. */
+export async function setTriggerEnabled(prisma: PrismaClient, args: { id: string; enabled: boolean; actor: Actor }): Promise<void> {
+  await prisma.$transaction(async (tx) => {
+    const { count } = await tx.trigger.updateMany({ where: { id: args.id }, data: { enabled: args.enabled } });
+    if (count !== 1) throw new AppError('RAPPORT_TRIGGER_NOT_FOUND', undefined, { field: 'id' });
+    await writeAudit(tx, { actor: args.actor, entityType: 'trigger', entityId: args.id, action: args.enabled ? 'trigger.enabled' : 'trigger.disabled' });
+  });
+}
+
+/** JSON with object keys sorted: PostgreSQL's jsonb does not keep the order they were written in. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+  );
 }

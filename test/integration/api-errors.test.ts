@@ -141,7 +141,7 @@ describe('API errors', () => {
     // Workers are off in this file, so evaluate the event directly through the domain function.
     const { evaluateEvent } = await import('../../src/triggers/evaluate-event.js');
     const ev = await post('/api/v1/events', { ...validEvent, idempotencyKey: 'for-approval' });
-    await evaluateEvent({ prisma: database.db.prisma, templates: rapport.runtime.templates }, ev.json().id);
+    await evaluateEvent({ prisma: database.db.prisma, templates: rapport.runtime.templates, frequencyCapDays: 0 }, ev.json().id);
     const suggestion = await waitFor('suggestion', () => database.db.prisma.suggestion.findFirst({ where: { eventId: ev.json().id } }));
 
     const emptyEdit = await post(`/api/v1/suggestions/${suggestion.id}/approve`, { body: '   ' });
@@ -167,7 +167,7 @@ describe('API errors', () => {
   test('concurrent approvals: exactly one wins', async () => {
     const { evaluateEvent } = await import('../../src/triggers/evaluate-event.js');
     const ev = await post('/api/v1/events', { ...validEvent, idempotencyKey: 'for-race' });
-    await evaluateEvent({ prisma: database.db.prisma, templates: rapport.runtime.templates }, ev.json().id);
+    await evaluateEvent({ prisma: database.db.prisma, templates: rapport.runtime.templates, frequencyCapDays: 0 }, ev.json().id);
     const suggestion = await database.db.prisma.suggestion.findFirstOrThrow({ where: { eventId: ev.json().id } });
     const results = await Promise.all(Array.from({ length: 5 }, () => post(`/api/v1/suggestions/${suggestion.id}/approve`, {})));
     assert.deepEqual(results.map((r) => r.statusCode).sort(), [200, 409, 409, 409, 409]);

@@ -46,7 +46,7 @@ describe('crash between approval and send', () => {
     };
     const event = await call('/api/v1/events', { type: 'purchase', externalId: 'cust-1001', occurredAt: new Date().toISOString(), idempotencyKey: key, data: { product: key } });
     // No worker runs in an --api-only process; evaluate here so the suggestion exists to approve.
-    await evaluateEvent({ prisma: database.db.prisma, templates }, event.id);
+    await evaluateEvent({ prisma: database.db.prisma, templates, frequencyCapDays: 0 }, event.id);
     const suggestion = await database.db.prisma.suggestion.findFirstOrThrow({ where: { eventId: event.id } });
     await call(`/api/v1/suggestions/${suggestion.id}/approve`, {});
     await api.kill('SIGKILL');

@@ -39,9 +39,9 @@ describe('email delivery', () => {
   async function approvedDelivery(): Promise<{ deliveryId: string; suggestionId: string }> {
     const prisma = database.db.prisma;
     const { event } = await recordEvent(prisma, { type: 'purchase', externalId: 'cust-1001', occurredAt: new Date().toISOString(), idempotencyKey: `d-${++n}`, data: { product: `Item ${n}` } }, SYSTEM);
-    const { suggestionIds } = await evaluateEvent({ prisma, templates }, event.id);
-    const { delivery } = await approveSuggestion(prisma, { id: suggestionIds[0]!, actor: SYSTEM });
-    return { deliveryId: delivery.id, suggestionId: suggestionIds[0]! };
+    const { suggestionId } = await evaluateEvent({ prisma, templates, frequencyCapDays: 0 }, event.id);
+    const { delivery } = await approveSuggestion(prisma, { id: suggestionId!, actor: SYSTEM });
+    return { deliveryId: delivery.id, suggestionId: suggestionId! };
   }
   const deps = () => ({ prisma: database.db.prisma, mailer, mailFrom: 'notes@rapport.example' });
   const state = async (ids: { deliveryId: string; suggestionId: string }) => ({

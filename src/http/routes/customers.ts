@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { CustomerInput } from '../../customers/customer-input.js';
 import { upsertCustomer } from '../../customers/upsert-customer.js';
+import { BATCH_BODY_LIMIT, batchItems, settleEach, stringField } from '../../validation/batch-items.js';
 import { parseInput } from '../../validation/parse-input.js';
 import { actorOf } from '../authenticate.js';
 import type { AppDeps } from '../app.js';
@@ -12,5 +13,21 @@ export const customerRoutes = (deps: AppDeps): FastifyPluginAsync => async (app)
     const input = parseInput(CustomerInput, request.body);
     const { customer, created } = await upsertCustomer(deps.prisma, input, actorOf(request));
     return reply.status(created ? 201 : 200).send({ customer: presentCustomer(customer) });
+  });
+
+  /**
+   * Up to 1000 upserts as `{ "customers": [...] }`. Always 200 with one result per item, in order
+   * (207-style): `created`, `updated` or `rejected` with the error and its field (e.g.
+   * `customers[3].email`). Each customer is written in its own transaction: valid ones are kept,
+   * a rejected one leaves nothing behind.
+   */
+  app.post('/customers/batch', { bodyLimit: BATCH_BODY_LIMIT }, async (request) => {
+    const items = batchItems(request.body, 'customers');
+    const actor = actorOf(request);
+    const results = await settleEach(items, { concurrency: 4, prefixOf: (i) => `customers[${i}]`, keyOf: stringField('externalId') }, async (item, _index, prefix) => {
+      const { customer, created } = await upsertCustomer(deps.prisma, parseInput(CustomerInput, item, prefix), actor);
+      return { status: created ? 'created' : 'updated', id: customer.id };
+    });
+    return { results };
   });
 };

@@ -1,0 +1,107 @@
+export interface SentenceSpan {
+  start: number;
+  end: number;
+}
+
+const NEWLINE = 0x0a;
+const RETURN = 0x0d;
+const SPACE = 0x20;
+const DOT = 0x2e;
+/** ! ? ؟ 。 ！ ？ ۔ */
+const TERMINATORS = new Set([0x21, 0x3f, 0x061f, 0x3002, 0xff01, 0xff1f, 0x06d4]);
+/** Closing quotes and brackets that belong to the sentence they follow: " ' ” ’ ) ] » */
+const CLOSERS = new Set([0x22, 0x27, 0x201d, 0x2019, 0x29, 0x5d, 0xbb]);
+const ABBREVIATIONS = new Set(['mr', 'mrs', 'ms', 'dr', 'prof', 'sr', 'jr', 'st', 'inc', 'corp', 'co', 'ltd', 'no', 'vs', 'etc', 'dept', 'gen', 'gov', 'sen', 'rep', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec', 'tp', 'ths', 'ts', 'pgs']);
+/** Thai marks sentence ends with a space; shorter pieces are clauses, kept with the next one. */
+const MIN_THAI_SENTENCE = 24;
+const WHITESPACE = /\s/;
+// What the splitter does with a character; anything else is skipped with one table read.
+const LINE_BREAK = 1;
+const TERMINATOR = 2;
+const FULL_STOP = 3;
+const THAI_SPACE_CANDIDATE = 4;
+const ACTION = ((): Uint8Array => {
+  const table = new Uint8Array(0x10000);
+  table[NEWLINE] = LINE_BREAK;
+  table[RETURN] = LINE_BREAK;
+  for (const code of TERMINATORS) table[code] = TERMINATOR;
+  table[DOT] = FULL_STOP;
+  table[SPACE] = THAI_SPACE_CANDIDATE;
+  return table;
+})();
+
+/**
+ * Cuts text into sentences for evidence and classification. Handles '.', '!', '?', '؟', '。',
+ * line breaks, and Thai, where a space between Thai words ends a sentence. A '.' ends a sentence
+ * only before whitespace, and not after an initial, a known abbreviation ("Corp.") or a Thai
+ * abbreviation ("ปตท.").
+ */
+export function splitSentences(text: string): SentenceSpan[] {
+  const spans: SentenceSpan[] = [];
+  let start = 0;
+  const close = (end: number): void => {
+    const span = trimSpan(text, start, end);
+    if (span) spans.push(span);
+    start = end;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const action = ACTION[text.charCodeAt(i)] ?? 0;
+    if (action === 0) continue;
+    if (action === THAI_SPACE_CANDIDATE) {
+      if (i - start >= MIN_THAI_SENTENCE && isThai(text.charCodeAt(i - 1)) && isThai(nextNonSpace(text, i))) close(i);
+    } else if (action === LINE_BREAK) {
+      close(i);
+    } else if (action === TERMINATOR || endsSentenceAtDot(text, i)) {
+      let end = i + 1;
+      while (end < text.length && (TERMINATORS.has(text.charCodeAt(end)) || text.charCodeAt(end) === DOT || CLOSERS.has(text.charCodeAt(end)))) end++;
+      close(end);
+      i = end - 1;
+    }
+  }
+  close(text.length);
+  return spans;
+}
+
+/** Index of the span containing `offset` (or the last one starting before it). */
+export function sentenceAt(spans: readonly SentenceSpan[], offset: number): number {
+  let lo = 0;
+  let hi = spans.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((spans[mid]?.start ?? 0) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+function isThai(code: number): boolean {
+  return code >= 0x0e00 && code <= 0x0e7f;
+}
+
+function endsSentenceAtDot(text: string, i: number): boolean {
+  const next = text.charCodeAt(i + 1);
+  if (i + 1 < text.length && next !== SPACE && next !== NEWLINE && !CLOSERS.has(next) && !WHITESPACE.test(text.charAt(i + 1))) return false;
+  if (isThai(text.charCodeAt(i - 1))) return false;
+  let from = i;
+  while (from > 0 && from > i - 6 && LETTER_OR_DIGIT.test(text.charAt(from - 1))) from--;
+  const word = text.slice(from, i);
+  if (word.length === 1) return !UPPER.test(word);
+  return word.length > 5 || !ABBREVIATIONS.has(word.toLowerCase());
+}
+
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+const UPPER = /\p{Lu}/u;
+
+function nextNonSpace(text: string, i: number): number {
+  let j = i;
+  while (j < text.length && text.charCodeAt(j) === SPACE) j++;
+  return text.charCodeAt(j);
+}
+
+function trimSpan(text: string, start: number, end: number): SentenceSpan | null {
+  let s = start;
+  let e = end;
+  while (s < e && WHITESPACE.test(text.charAt(s))) s++;
+  while (e > s && WHITESPACE.test(text.charAt(e - 1))) e--;
+  return s < e ? { start: s, end: e } : null;
+}

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { TokenAutomatonBuilder } from './token-automaton.js';
+
+function matches(patterns: number[][], text: number[]): string[] {
+  const builder = new TokenAutomatonBuilder();
+  const ids = patterns.map((p) => builder.add(p));
+  const automaton = builder.build();
+  const found: string[] = [];
+  automaton.scan(Int32Array.from(text), text.length, (pattern, last) => {
+    const which = ids.indexOf(pattern);
+    found.push(`${which}@${last - automaton.patternLength(pattern) + 1}-${last}`);
+  });
+  return found.sort();
+}
+
+test('finds overlapping and nested patterns in one pass', () => {
+  assert.deepEqual(matches([[1, 2, 3], [2, 3], [3, 4], [2]], [1, 2, 3, 4]), ['0@0-2', '1@1-2', '2@2-3', '3@1-1']);
+});
+
+test('follows failure links after a partial match', () => {
+  // "1 1 2" must find [1, 2] after the first 1 leads nowhere.
+  assert.deepEqual(matches([[1, 2], [1, 1, 1]], [1, 1, 2]), ['0@1-2']);
+});
+
+test('token 0 (a word in no pattern) breaks a match', () => {
+  assert.deepEqual(matches([[1, 2]], [1, 0, 2, 1, 2]), ['0@3-4']);
+});
+
+test('the same sequence added twice is one pattern', () => {
+  const builder = new TokenAutomatonBuilder();
+  assert.equal(builder.add([5, 6]), builder.add([5, 6]));
+  assert.notEqual(builder.add([5]), builder.add([5, 6]));
+});
+
+test('a state with many children still finds each one', () => {
+  const patterns = Array.from({ length: 50 }, (_, i) => [7, 100 + i]);
+  assert.deepEqual(matches(patterns, [7, 149, 7, 100]), ['0@2-3', '49@0-1']);
+});

@@ -1,0 +1,182 @@
+/**
+ * Aho-Corasick over sequences of token ids rather than characters: a pattern can only start and
+ * end on token edges, so word boundaries come for free and one pass over an article finds every
+ * alias of every account.
+ *
+ * Layout: states are integers. Most states have a single child (aliases rarely share more than a
+ * first word), so the first child lives in two typed arrays and only additional children go to a
+ * Map keyed by `state * TOKEN_SPACE + token`. The root, which has a child per distinct first token,
+ * gets a dense array indexed by token id. A pattern is identified by its final state.
+ */
+
+// Token ids stay below 2^26 and states below 2^27, so keys stay exact integers below 2^53.
+const TOKEN_SPACE = 2 ** 26;
+const NONE = -1;
+const ROOT = 0;
+
+export class TokenAutomatonBuilder {
+  private readonly firstToken: number[] = [NONE];
+  private readonly firstNext: number[] = [NONE];
+  private readonly parent: number[] = [ROOT];
+  private readonly viaToken: number[] = [NONE];
+  private readonly depth: number[] = [0];
+  private readonly terminal: number[] = [0];
+  private readonly moreChildren = new Map<number, number>();
+  private maxToken = 0;
+
+  /** Adds a pattern (token ids ≥ 1) and returns its id; adding the same sequence twice returns the same id. */
+  add(tokens: ArrayLike<number>): number {
+    if (tokens.length === 0) throw new Error('empty pattern');
+    let state = ROOT;
+    for (let i = 0; i < tokens.length; i++) {
+      const token = tokens[i] ?? 0;
+      if (token < 1 || token >= TOKEN_SPACE) throw new Error(`token id out of range: ${token}`);
+      if (token > this.maxToken) this.maxToken = token;
+      state = this.child(state, token) ?? this.addChild(state, token);
+    }
+    this.terminal[state] = 1;
+    return state;
+  }
+
+  build(): TokenAutomaton {
+    const stateCount = this.parent.length;
+    const rootNext = new Int32Array(this.maxToken + 1).fill(NONE);
+    const firstToken = Int32Array.from(this.firstToken);
+    const firstNext = Int32Array.from(this.firstNext);
+    const hasMore = new Uint8Array(stateCount);
+    for (const key of this.moreChildren.keys()) hasMore[Math.floor(key / TOKEN_SPACE)] = 1;
+    for (let s = 1; s < stateCount; s++) {
+      if (this.parent[s] === ROOT) rootNext[this.viaToken[s] ?? 0] = s;
+    }
+    const automaton = new TokenAutomaton(
+      rootNext,
+      firstToken,
+      firstNext,
+      hasMore,
+      this.moreChildren,
+      Int32Array.from(this.depth),
+      Uint8Array.from(this.terminal),
+    );
+    automaton.linkFailures(this.statesByDepth(), this.parent, this.viaToken);
+    return automaton;
+  }
+
+  private child(state: number, token: number): number | undefined {
+    if (this.firstToken[state] === token) return this.firstNext[state];
+    return this.moreChildren.get(state * TOKEN_SPACE + token);
+  }
+
+  private addChild(state: number, token: number): number {
+    const next = this.parent.length;
+    this.parent.push(state);
+    this.viaToken.push(token);
+    this.depth.push((this.depth[state] ?? 0) + 1);
+    this.terminal.push(0);
+    this.firstToken.push(NONE);
+    this.firstNext.push(NONE);
+    if (this.firstToken[state] === NONE) {
+      this.firstToken[state] = token;
+      this.firstNext[state] = next;
+    } else {
+      this.moreChildren.set(state * TOKEN_SPACE + token, next);
+    }
+    return next;
+  }
+
+  // Breadth-first order without child lists: a counting sort of states by depth.
+  private statesByDepth(): Int32Array {
+    const maxDepth = this.depth.reduce((a, b) => Math.max(a, b), 0);
+    const offsets = new Int32Array(maxDepth + 2);
+    for (const d of this.depth) offsets[d + 1] = (offsets[d + 1] ?? 0) + 1;
+    for (let d = 1; d < offsets.length; d++) offsets[d] = (offsets[d] ?? 0) + (offsets[d - 1] ?? 0);
+    const order = new Int32Array(this.depth.length);
+    this.depth.forEach((d, state) => {
+      const at = offsets[d] ?? 0;
+      order[at] = state;
+      offsets[d] = at + 1;
+    });
+    return order;
+  }
+}
+
+export class TokenAutomaton {
+  private readonly failure: Int32Array;
+  /** Nearest proper suffix state that ends a pattern, or ROOT. */
+  private readonly outputLink: Int32Array;
+
+  constructor(
+    private readonly rootNext: Int32Array,
+    private readonly firstToken: Int32Array,
+    private readonly firstNext: Int32Array,
+    private readonly hasMore: Uint8Array,
+    private readonly moreChildren: Map<number, number>,
+    private readonly depth: Int32Array,
+    private readonly terminal: Uint8Array,
+  ) {
+    this.failure = new Int32Array(depth.length);
+    this.outputLink = new Int32Array(depth.length);
+  }
+
+  get stateCount(): number {
+    return this.depth.length;
+  }
+
+  /** Number of tokens in the pattern whose id is `pattern`. */
+  patternLength(pattern: number): number {
+    return this.depth[pattern] ?? 0;
+  }
+
+  /**
+   * Reports every pattern occurrence as (pattern id, index of its last token). Token id 0 means
+   * "in no pattern" and resets the scan, which is how unknown words cost almost nothing.
+   */
+  scan(tokens: Int32Array, count: number, onMatch: (pattern: number, lastToken: number) => void): void {
+    let state = ROOT;
+    for (let i = 0; i < count; i++) {
+      const token = tokens[i] ?? 0;
+      if (token === 0) {
+        state = ROOT;
+        continue;
+      }
+      let next = this.next(state, token);
+      while (next === NONE && state !== ROOT) {
+        state = this.failure[state] ?? ROOT;
+        next = this.next(state, token);
+      }
+      state = next === NONE ? ROOT : next;
+      let output = this.terminal[state] === 1 ? state : (this.outputLink[state] ?? ROOT);
+      while (output !== ROOT) {
+        onMatch(output, i);
+        output = this.outputLink[output] ?? ROOT;
+      }
+    }
+  }
+
+  /** @internal Called once by the builder, in breadth-first order. */
+  linkFailures(order: Int32Array, parent: readonly number[], viaToken: readonly number[]): void {
+    for (const state of order) {
+      if (state === ROOT) continue;
+      const from = parent[state] ?? ROOT;
+      const token = viaToken[state] ?? 0;
+      let failure = ROOT;
+      if (from !== ROOT) {
+        let candidate = this.failure[from] ?? ROOT;
+        let next = this.next(candidate, token);
+        while (next === NONE && candidate !== ROOT) {
+          candidate = this.failure[candidate] ?? ROOT;
+          next = this.next(candidate, token);
+        }
+        failure = next === NONE ? ROOT : next;
+      }
+      this.failure[state] = failure;
+      this.outputLink[state] = this.terminal[failure] === 1 ? failure : (this.outputLink[failure] ?? ROOT);
+    }
+  }
+
+  private next(state: number, token: number): number {
+    if (state === ROOT) return token < this.rootNext.length ? (this.rootNext[token] ?? NONE) : NONE;
+    if (this.firstToken[state] === token) return this.firstNext[state] ?? NONE;
+    if (this.hasMore[state] !== 1) return NONE;
+    return this.moreChildren.get(state * TOKEN_SPACE + token) ?? NONE;
+  }
+}
