@@ -14,15 +14,9 @@ import { runInNewContext } from 'node:vm';
 import type { DirectoryAccount } from '../src/matching/account-directory.js';
 import { findSignals, type ArticleInput } from '../src/matching/find-signals.js';
 import { buildMatchIndex } from '../src/matching/match-index.js';
+import { printResults, type BenchResult } from './bench-result.js';
 
-export interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  baseline?: { name: string; value: number };
-  ratio?: number;
-  target?: string;
-}
+export type { BenchResult };
 
 const ACCOUNT_COUNT = 100_000;
 const ARTICLE_COUNT = 3_000;
@@ -182,6 +176,7 @@ function collectGarbage(): void {
 }
 
 const mb = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 10;
+const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;
 
 export async function benchMatching(): Promise<BenchResult[]> {
   const accounts = generateAccounts(ACCOUNT_COUNT);
@@ -191,8 +186,10 @@ export async function benchMatching(): Promise<BenchResult[]> {
   collectGarbage();
   const before = process.memoryUsage();
   const buildStart = performance.now();
+  const buildCpuStart = process.cpuUsage();
   const index = buildMatchIndex(accounts);
   const buildMs = performance.now() - buildStart;
+  const buildCpuMs = cpuMs(process.cpuUsage(buildCpuStart));
   collectGarbage();
   const after = process.memoryUsage();
 
@@ -200,8 +197,10 @@ export async function benchMatching(): Promise<BenchResult[]> {
   for (const article of articles.slice(0, 300)) findSignals(index, article);
   let signals = 0;
   const scanStart = performance.now();
+  const scanCpuStart = process.cpuUsage();
   for (const article of articles) signals += findSignals(index, article).length;
   const scanMs = performance.now() - scanStart;
+  const scanCpuMs = cpuMs(process.cpuUsage(scanCpuStart));
   const indexedPerSecond = (articles.length / scanMs) * 1000;
 
   const allAliases = accounts.reduce((n, a) => n + 1 + a.aliases.length, 0);
@@ -211,36 +210,40 @@ export async function benchMatching(): Promise<BenchResult[]> {
   // Two passes first: V8 compiles a regex lazily and tiers it up to native code after a few runs.
   for (const article of sample.slice(0, 2)) naiveScan(matchers, article);
   const naiveStart = performance.now();
+  const naiveCpuStart = process.cpuUsage();
   for (const article of sample) naiveScan(matchers, article);
-  const naiveMsPerArticle = ((performance.now() - naiveStart) / sample.length) * (allAliases / matchers.length);
-  const naivePerSecond = 1000 / naiveMsPerArticle;
+  const scale = allAliases / matchers.length / sample.length;
+  const naivePerSecond = 1000 / ((performance.now() - naiveStart) * scale);
+  const naivePerCpuSecond = 1000 / (cpuMs(process.cpuUsage(naiveCpuStart)) * scale);
+  const naiveName = `naive regex per alias (${matchers.length} of ${allAliases} regexes on ${sample.length} articles, extrapolated to all)`;
 
   const ratio = Math.round((indexedPerSecond / naivePerSecond) * 10) / 10;
+  const perCpuSecond = (articles.length / scanCpuMs) * 1000;
   return [
     { name: 'matching: index build (100k accounts × 3 aliases)', value: Math.round(buildMs), unit: 'ms', target: '≤ 5000 ms' },
+    // CPU time is what the code costs; wall time above also counts waiting for a busy machine.
+    { name: 'matching: index build, CPU time', value: Math.round(buildCpuMs), unit: 'ms', target: '≤ 5000 ms' },
     { name: 'matching: index heap', value: mb(after.heapUsed - before.heapUsed), unit: 'MB', target: '≤ 300 MB' },
     { name: 'matching: index rss', value: mb(after.rss - before.rss), unit: 'MB', target: '≤ 300 MB' },
     {
       name: `matching: throughput (${articles.length} articles, ${mb(bytes)} MB, ${signals} signals)`,
       value: Math.round(indexedPerSecond),
       unit: 'articles/s',
-      baseline: {
-        name: `naive regex per alias (${matchers.length} of ${allAliases} regexes on ${sample.length} articles, extrapolated to all)`,
-        value: Math.round(naivePerSecond * 1000) / 1000,
-      },
+      baseline: { name: naiveName, value: Math.round(naivePerSecond * 1000) / 1000 },
       ratio,
+      target: '≥ 20,000 articles/s and ≥ 100× the naive scan',
+    },
+    {
+      name: 'matching: throughput per CPU second',
+      value: Math.round(perCpuSecond),
+      unit: 'articles/s',
+      baseline: { name: naiveName, value: Math.round(naivePerCpuSecond * 1000) / 1000 },
+      ratio: Math.round((perCpuSecond / naivePerCpuSecond) * 10) / 10,
       target: '≥ 20,000 articles/s and ≥ 100× the naive scan',
     },
   ];
 }
 
-function printTable(results: readonly BenchResult[]): void {
-  for (const r of results) {
-    console.log(`${r.name}\n  ${r.value} ${r.unit}${r.target ? `   (target ${r.target})` : ''}`);
-    if (r.baseline) console.log(`  baseline: ${r.baseline.name}: ${r.baseline.value} ${r.unit}\n  ratio: ${r.ratio}×`);
-  }
-}
-
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  printTable(await benchMatching());
+  printResults(await benchMatching());
 }

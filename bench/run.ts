@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { printResults, type BenchResult } from './bench-result.js';
 import { benchEventsPipeline } from './events-pipeline.bench.js';
+import { benchTriggerScan } from './trigger-scan.bench.js';
+import { benchPrint } from './print.bench.js';
 
 /**
  * `npm run bench [-- name…]`: runs every benchmark (or those whose name contains one of the
@@ -14,6 +16,8 @@ interface Benchmark {
 const benchmarks: Benchmark[] = [
   { name: 'events', run: benchEventsPipeline },
   { name: 'matching', run: loadMatching },
+  { name: 'trigger-scan', run: benchTriggerScan },
+  { name: 'print', run: benchPrint },
 ];
 
 /**

@@ -53,17 +53,6 @@ export const Env = z.object({
     z.string().email({ message: 'expected an email address' }).default('rapport@localhost'),
   ),
   TEMPLATES_DIR: z.preprocess(emptyAsUndefined, z.string().default('./templates')),
-  MAIL_FROM_OWNER: z.preprocess(emptyAsUndefined, z.enum(['true', 'false'], { error: 'expected true or false' }).default('false')),
-  MAIL_VERIFIED_DOMAINS: z.preprocess(
-    emptyAsUndefined,
-    z
-      .string()
-      .regex(/^[a-z0-9.-]+(,[a-z0-9.-]+)*$/i, 'expected domains separated by commas, e.g. example.com,example.org')
-      .optional(),
-  ),
-  MAIL_RATE_PER_SECOND: integer(1, 10_000, 50),
-  UNSUBSCRIBE_MAILTO: z.preprocess(emptyAsUndefined, z.string().email({ message: 'expected an email address' }).optional()),
-  RAPPORT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'expected at least 32 characters (e.g. openssl rand -hex 32)').optional()),
   CHROMIUM_PATH: z.preprocess(emptyAsUndefined, z.string().default('/usr/bin/chromium')),
   PRINT_PAGES: integer(1, 32, 2),
   PRINT_DEFAULT_FORMAT: z.preprocess(emptyAsUndefined, z.string().regex(/^[a-z0-9-]+$/, 'expected a print format name such as card-5x7-flat').default('card-5x7-flat')),
@@ -73,6 +62,13 @@ export const Env = z.object({
   NEWS_RULES_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
   FEED_TIMEOUT_MS: integer(1_000, 300_000, 20_000),
   FEED_MAX_BYTES: integer(10_000, 100_000_000, 10 * 1024 * 1024),
+  RAPPORT_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'expected at least 32 characters (e.g. `openssl rand -base64 48`)').optional()),
+  MAIL_VERIFIED_DOMAINS: z.preprocess(
+    emptyAsUndefined,
+    z.string().regex(/^\s*[a-z0-9.-]+(\s*,\s*[a-z0-9.-]+)*\s*$/i, 'expected a comma-separated list of domains, e.g. rapport.example,sales.rapport.example').optional(),
+  ),
+  MAIL_UNSUBSCRIBE_MAILTO: z.preprocess(emptyAsUndefined, z.string().email({ message: 'expected an email address' }).optional()),
+  EMAIL_RATE_PER_SECOND: integer(1, 10_000, 20),
 });
 export type Env = z.infer<typeof Env>;
 
@@ -86,13 +82,17 @@ export interface Config {
   mail: {
     smtpUrl: string | undefined;
     from: string;
-    /** Send From the account manager when their domain is in verifiedDomains (else MAIL_FROM, Reply-To them). */
-    fromOwner: boolean;
+    /** Domains whose addresses may appear in From (SPF/DKIM set up for our SMTP relay); lower case. */
     verifiedDomains: string[];
-    ratePerSecond: number;
+    /** An optional mailbox for `List-Unsubscribe: <mailto:…>` beside the one-click link. */
     unsubscribeMailto: string | undefined;
+    /** The deliver-email queue's rate limit, across all processes sharing the queue prefix. */
+    ratePerSecond: number;
   };
-  /** Signs unsubscribe links; unset outside production: generated and kept under DATA_DIR (see src/infra/secret.ts). */
+  /**
+   * Signs unsubscribe links. Required in production; in development and test it is undefined when
+   * RAPPORT_SECRET is unset and the runtime generates one under DATA_DIR (see consent/app-secret.ts).
+   */
   secret: string | undefined;
   print: { chromiumPath: string; pages: number; defaultFormat: string; providerUrl: string | undefined; providerToken: string | undefined };
   templatesDir: string;
@@ -121,9 +121,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     );
   }
   const e = parsed.data;
-  // Nothing secret has a default in production: unsubscribe links would be forgeable.
   if (e.NODE_ENV === 'production' && !e.RAPPORT_SECRET) {
-    throw new ConfigError([{ variable: 'RAPPORT_SECRET', message: 'required in production (at least 32 characters, e.g. openssl rand -hex 32)' }]);
+    throw new ConfigError([{ variable: 'RAPPORT_SECRET', message: 'required when NODE_ENV=production: it signs unsubscribe links (at least 32 characters, e.g. `openssl rand -base64 48`)' }]);
   }
   return {
     env: e.NODE_ENV,
@@ -139,10 +138,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     mail: {
       smtpUrl: e.SMTP_URL,
       from: e.MAIL_FROM,
-      fromOwner: e.MAIL_FROM_OWNER === 'true',
       verifiedDomains: (e.MAIL_VERIFIED_DOMAINS ?? '').split(',').map((d) => d.trim().toLowerCase()).filter(Boolean),
-      ratePerSecond: e.MAIL_RATE_PER_SECOND,
-      unsubscribeMailto: e.UNSUBSCRIBE_MAILTO,
+      unsubscribeMailto: e.MAIL_UNSUBSCRIBE_MAILTO,
+      ratePerSecond: e.EMAIL_RATE_PER_SECOND,
     },
     secret: e.RAPPORT_SECRET,
     print: {

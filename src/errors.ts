@@ -24,7 +24,6 @@ export const ERRORS = {
   RAPPORT_TEMPLATE_NOT_FOUND: { status: 422, message: 'No template for this key and locale' },
   RAPPORT_TEMPLATE_INVALID: { status: 422, message: 'The template cannot be rendered' },
   RAPPORT_PRINT_RUN_BUSY: { status: 409, message: 'Another print run is in progress; try again when it has finished' },
-  RAPPORT_UNSUBSCRIBE_INVALID: { status: 400, message: 'This unsubscribe link is not valid or has expired' },
   RAPPORT_PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
   RAPPORT_BATCH_TOO_LARGE: { status: 413, message: 'A batch holds at most 1000 items; split it into several requests' },
   RAPPORT_BAD_SIGNATURE: { status: 401, message: 'This token signs its requests: X-Rapport-Timestamp and X-Rapport-Signature (sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">) are missing or wrong' },

@@ -29,11 +29,13 @@ export async function startRapport(config: Config, logger: Logger, opts: { http?
       const workers = startWorkers(runtime.redis, config.redis.queuePrefix, buildProcessors(runtime), {
         concurrency: config.redis.concurrency,
         logger,
+        // SMTP relays throttle and providers bill by rate: one limit for the queue, shared by every process.
+        limiters: { 'deliver-email': { max: config.mail.ratePerSecond, durationMs: 1_000 } },
       });
       closers.push(() => workers.close());
     }
     const reconcileNow = async () => {
-      const report = await reconcile(runtime.db.prisma, runtime.queues);
+      const report = await reconcile(runtime.db.prisma, runtime.queues, new Date(), { printProvider: Boolean(config.print.providerUrl) });
       if (report.eventsEnqueued || report.deliveriesEnqueued || report.interrupted || report.articlesEnqueued) logger.info(report, 'reconciled');
     };
     await reconcileNow();
@@ -49,6 +51,7 @@ export async function startRapport(config: Config, logger: Logger, opts: { http?
         templates: runtime.templates,
         frequencyCapDays: config.frequencyCapDays,
         publicUrl: config.http.publicUrl,
+        unsubscribeSecret: runtime.secret,
         logger,
         checks: {
           database: async () => void (await runtime.db.pool.query('SELECT 1')),

@@ -1,19 +1,14 @@
 import type { Account, PrismaClient } from '../generated/prisma/client.js';
 import { writeAudit, type Actor } from '../audit/audit-log.js';
-import { AppError } from '../errors.js';
 import { retryOnUniqueViolation } from '../infra/prisma-errors.js';
 import type { AccountInput } from './account-input.js';
+import { resolveOwnerId } from './resolve-owner.js';
 
 /** Creates or updates an account by externalId with its audit entry; omitted fields are kept. */
 export async function upsertAccount(prisma: PrismaClient, input: AccountInput, actor: Actor): Promise<{ account: Account; created: boolean }> {
   // A concurrent create of the same externalId: retried once, as an update (see upsertCustomer).
   return retryOnUniqueViolation(() => prisma.$transaction(async (tx) => {
-    let ownerId: string | undefined;
-    if (input.owner) {
-      const owner = await tx.user.findUnique({ where: { email: input.owner }, select: { id: true } });
-      if (!owner) throw new AppError('RAPPORT_OWNER_NOT_FOUND', `No Rapport user with email ${input.owner}`, { field: 'owner' });
-      ownerId = owner.id;
-    }
+    const ownerId = await resolveOwnerId(tx, input.owner);
     const { owner: _owner, externalId, ...fields } = input;
     const existing = await tx.account.findUnique({ where: { externalId }, select: { id: true } });
     const data = { ...fields, ...(ownerId ? { ownerId } : {}) };

@@ -1,9 +1,7 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
-import cliProgress from 'cli-progress';
-import { ImportFileError, importCustomers, type ImportProgress, type RejectedRow } from '../customers/import-customers.js';
-import { openRuntime } from '../infra/runtime.js';
+import type { ImportProgress, RejectedRow } from '../customers/import-customers.js';
 import { UsageError, loadCliConfig, parseOptions } from './main.js';
 
 const USAGE = 'expected `rapport import customers <file.csv> [--dry-run] [--report <rejected.csv>]`';
@@ -37,11 +35,21 @@ export async function importCommand(args: string[]): Promise<number> {
     throw err;
   }) : null;
 
+  // Loaded only now: a usage error should not wait for Prisma, BullMQ and the rest to load.
+  const [{ ImportFileError, importCustomers }, { openRuntime }, { default: cliProgress }] = await Promise.all([
+    import('../customers/import-customers.js'),
+    import('../infra/runtime.js'),
+    import('cli-progress'),
+  ]);
   const { config, logger } = loadCliConfig();
-  const runtime = await openRuntime(config, logger);
+  const runtime = await openRuntime(config, logger).catch(async (err: unknown) => {
+    await input.close();
+    report?.end();
+    throw err;
+  });
   const printed: RejectedRow[] = [];
   let rejectedIssues = 0;
-  const progress = progressDisplay(size);
+  const progress = progressDisplay(size, cliProgress);
   try {
     const summary = await importCustomers(runtime.db.prisma, input.createReadStream(), {
       actor: { type: 'system', id: 'csv-import' },
@@ -95,7 +103,7 @@ function printSummary(
 }
 
 /** A progress bar on a terminal; a line every few seconds otherwise (logs, CI). Both on stderr. */
-function progressDisplay(totalBytes: number) {
+function progressDisplay(totalBytes: number, cliProgress: typeof import('cli-progress')) {
   const describe = (p: ImportProgress) => `${p.rows} rows, ${p.created + p.updated} ok, ${p.rejected} rejected`;
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(

@@ -9,8 +9,13 @@ Commands:
   start                      Start the API and the workers (embedded PostgreSQL/Redis when not configured)
   migrate                    Apply pending database migrations and exit
   seed --demo                Create demo users, a customer, the thank-you trigger and an API token
-  token create --name <n> [--user <email>]
-                             Create an API token (printed once)
+  token create --name <n> [--user <email>] [--signing-secret]
+                             Create an API token (printed once); --signing-secret also creates the
+                             HMAC key its requests must be signed with (X-Rapport-Signature)
+  import customers <file.csv> [--dry-run] [--report <rejected.csv>]
+                             Upsert customers from a UTF-8 CSV whose header uses the API's field
+                             names; bad rows are listed (line, field, reason) and skipped. Exit 0:
+                             every row valid; 1: some rows rejected; 2: unusable file or arguments
   users create --email <e> --name <n> --role <r> [--time-zone <tz>] [--password-stdin]
   users set-password --email <e> [--password-stdin]
                              Web sign-in accounts (roles: admin, marketing, account_manager)
@@ -32,6 +37,7 @@ const commands: Record<string, () => Promise<Command>> = {
   migrate: async () => (await import('./migrate-command.js')).migrateCommand,
   seed: async () => (await import('./seed-command.js')).seedCommand,
   token: async () => (await import('./token-command.js')).tokenCommand,
+  import: async () => (await import('./import-command.js')).importCommand,
   users: async () => (await import('./users-command.js')).usersCommand,
   signals: async () => (await import('./signals-command.js')).signalsCommand,
   feeds: async () => (await import('./feeds-command.js')).feedsCommand,

@@ -40,6 +40,8 @@ export async function printCommand(args: string[]): Promise<number> {
         actor: SYSTEM,
         ...(cardsPerFile ? { cardsPerFile } : {}),
         onProgress: ({ done, total, file }) => {
+          // A bar on a terminal; one line per file when the output goes to a log or a pipe.
+          if (!process.stderr.isTTY) return void process.stderr.write(`printing ${done}/${total} cards  ${file}\n`);
           if (!started) bar.start(total, 0, { file });
           started = true;
           bar.update(done, { file });

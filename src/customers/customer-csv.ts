@@ -4,13 +4,15 @@ import { CustomerInput } from './customer-input.js';
 
 /**
  * The columns `rapport import customers` understands: the API's field names, with the nested
- * account flattened to account* columns. Lists (`tags`, `aliases`) are `;`-separated; booleans are
- * true/false, yes/no or 1/0; an empty cell means "not given" (the stored value is kept).
+ * account flattened to account* columns. Lists (`tags`, `aliases`) are `;`-separated, address lines
+ * one per line of a quoted cell (as typed in a spreadsheet); booleans are true/false, yes/no or
+ * 1/0; an empty cell means "not given" (the stored value is kept).
  */
 export const CUSTOMER_CSV_COLUMNS = [
   'externalId', 'name', 'firstName', 'email', 'locale', 'timeZone', 'owner',
   'accountExternalId', 'accountName', 'accountDomain', 'title', 'aliases', 'tier', 'tags', 'country',
   'birthday', 'customerSince', 'renewalDate', 'lifetimeValue', 'optedOut', 'doNotContact',
+  'addressLines', 'postalCode', 'city', 'region',
 ] as const;
 export type CustomerCsvColumn = (typeof CUSTOMER_CSV_COLUMNS)[number];
 
@@ -49,6 +51,7 @@ export function customerFromCsvRow(header: readonly string[], cells: readonly st
     if (cell === '') return;
     if (column in ACCOUNT_COLUMNS) account[ACCOUNT_COLUMNS[column] as string] = cell;
     else if (LIST_COLUMNS.has(column)) fields[column] = cell.split(';').map((t) => t.trim()).filter(Boolean);
+    else if (column === 'addressLines') fields[column] = cell.split('\n').map((l) => l.trim()).filter(Boolean);
     else if (BOOLEAN_COLUMNS.has(column)) {
       const value = parseBoolean(cell);
       if (value === undefined) issues.push({ field: column, message: `expected true/false, yes/no or 1/0, got "${cell}"` });
@@ -63,8 +66,15 @@ export function customerFromCsvRow(header: readonly string[], cells: readonly st
     else if (account['name'] === undefined) issues.push({ field: 'accountName', message: 'required when accountExternalId is given' });
     else fields['account'] = account;
   }
+  for (const column of REQUIRED_COLUMNS) if (fields[column] === undefined) issues.push({ field: column, message: 'required' });
   const parsed = CustomerInput.safeParse(fields);
-  if (!parsed.success) issues.push(...issuesOf(parsed.error).map((i) => ({ field: csvColumnOf(i.field), message: i.message })));
+  if (!parsed.success) {
+    const reported = new Set(issues.map((i) => i.field));
+    for (const issue of issuesOf(parsed.error)) {
+      const field = csvColumnOf(issue.field);
+      if (!reported.has(field)) issues.push({ field, message: issue.message });
+    }
+  }
   return issues.length ? { issues } : parsed.success ? { input: parsed.data } : { issues };
 }
 

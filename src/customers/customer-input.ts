@@ -33,8 +33,10 @@ export const CustomerInput = z.strictObject({
   /** Job title, e.g. "CEO"; shown beside news about the person. */
   title: z.string().trim().min(1).max(200).optional(),
   email: z.string().trim().toLowerCase().email('expected an email address').optional(),
-  locale: Locale.default('en'),
-  timeZone: TimeZone.default('UTC'),
+  // No defaults here: an update that leaves them out keeps the stored values; new customers get
+  // the column defaults (en, UTC).
+  locale: Locale.optional(),
+  timeZone: TimeZone.optional(),
   /** The account manager's email (a Rapport user). */
   owner: z.string().trim().toLowerCase().email('expected the email of a Rapport user').optional(),
   account: z
@@ -50,7 +52,8 @@ export const CustomerInput = z.strictObject({
   birthday: calendarDate.optional(),
   customerSince: calendarDate.optional(),
   renewalDate: calendarDate.optional(),
-  lifetimeValue: z.number().finite().min(0).optional(),
+  // The column is DECIMAL(14, 2): a larger value would fail in PostgreSQL instead of here.
+  lifetimeValue: z.number().finite().min(0).max(999_999_999_999.99, 'at most 999999999999.99').optional(),
   optedOut: z.boolean().optional(),
   doNotContact: z.boolean().optional(),
   /** Postal address for print notes: street lines as on the envelope, then postal code, city, region. */

@@ -2,7 +2,7 @@ import { pipeline, Transform, type Readable } from 'node:stream';
 import { parse, type CsvError } from 'csv-parse';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Actor } from '../audit/audit-log.js';
-import { settleEach } from '../validation/batch-items.js';
+import { BATCH_CONCURRENCY, settleEach } from '../validation/batch-items.js';
 import { csvColumnOf, customerFromCsvRow, headerProblem } from './customer-csv.js';
 import type { CustomerInput } from './customer-input.js';
 import { upsertCustomer } from './upsert-customer.js';
@@ -56,9 +56,12 @@ export async function importCustomers(prisma: PrismaClient, file: Readable, opts
   const batchSize = opts.batchSize ?? 500;
   const progress: ImportProgress = { bytesRead: 0, rows: 0, created: 0, updated: 0, rejected: 0 };
   const seenInDryRun = new Set<string>();
+  // Rejections wait for the end of their batch, so the report comes out in line order even
+  // though some are found while parsing and others only when writing.
+  let pending: RejectedRow[] = [];
   const reject = async (line: number, issues: { field: string; message: string }[]) => {
     progress.rejected++;
-    for (const issue of issues) await opts.onRejected?.({ line, field: issue.field, message: issue.message });
+    for (const issue of issues) pending.push({ line, field: issue.field, message: issue.message });
   };
 
   // Quoting errors skip their record; they are reported with the rows, in the order they occur.
@@ -79,13 +82,17 @@ export async function importCustomers(prisma: PrismaClient, file: Readable, opts
 
   let header: string[] | null = null;
   let batch: Row[] = [];
+  let rowsInBatch = 0;
   const flush = async () => {
     for (const e of syntaxErrors.splice(0)) await reject(e.line, [e]);
-    if (batch.length === 0) return;
     const rows = batch;
     batch = [];
-    if (opts.dryRun) await countDryRun(prisma, rows, progress, seenInDryRun, reject);
-    else await writeRows(prisma, rows, opts, progress, reject);
+    rowsInBatch = 0;
+    if (rows.length && opts.dryRun) await countDryRun(prisma, rows, progress, seenInDryRun, reject);
+    else if (rows.length) await writeRows(prisma, rows, opts, progress, reject);
+    const report = pending.sort((a, b) => a.line - b.line);
+    pending = [];
+    for (const row of report) await opts.onRejected?.(row);
     opts.onProgress?.({ ...progress });
   };
 
@@ -103,7 +110,7 @@ export async function importCustomers(prisma: PrismaClient, file: Readable, opts
     const row = customerFromCsvRow(header, record);
     if ('issues' in row) await reject(line, row.issues);
     else batch.push({ line, input: row.input });
-    if (batch.length >= batchSize) await flush();
+    if (++rowsInBatch >= batchSize) await flush();
   }
   if (header === null) throw new ImportFileError('the file is empty; expected a header row such as externalId,name,email');
   await flush();
@@ -117,7 +124,7 @@ async function writeRows(
   progress: ImportProgress,
   reject: (line: number, issues: { field: string; message: string }[]) => Promise<void>,
 ): Promise<void> {
-  const results = await settleEach(rows, { concurrency: opts.concurrency ?? 4, prefixOf: () => '', keyOf: (row) => row.input.externalId }, async (row) => {
+  const results = await settleEach(rows, { concurrency: opts.concurrency ?? BATCH_CONCURRENCY, prefixOf: () => '', keyOf: (row) => row.input.externalId }, async (row) => {
     const { created } = await upsertCustomer(prisma, row.input, opts.actor);
     return { status: created ? 'created' : 'updated' };
   });
@@ -169,8 +176,13 @@ function utf8Text(onBytes: (bytesRead: number) => void): Transform {
   let bytesRead = 0;
   let lines = 1;
   let heldCR = false;
-  const notUtf8 = (cause: unknown) =>
-    new ImportFileError(`the file is not valid UTF-8 (near line ${lines}); save it as "CSV UTF-8" and try again`, { cause });
+  const notUtf8 = (chunk: Buffer | null, cause: unknown) => {
+    // The strict decoder does not say where; a lenient one marks the spot with U+FFFD.
+    const lenient = chunk ? new TextDecoder('utf-8').decode(chunk) : '';
+    const at = lenient.indexOf('\uFFFD');
+    const line = lines + (at > 0 ? countNewlines(lenient.slice(0, at)) : 0);
+    return new ImportFileError(`the file is not valid UTF-8 (near line ${line}); save it as "CSV UTF-8" and try again`, { cause });
+  };
   const normalise = (text: string, final: boolean) => {
     let out = (heldCR ? '\r' : '') + text;
     heldCR = !final && out.endsWith('\r');
@@ -188,7 +200,7 @@ function utf8Text(onBytes: (bytesRead: number) => void): Transform {
         const text = normalise(decoder.decode(chunk, { stream: true }), false);
         done(null, text.length ? text : undefined);
       } catch (err) {
-        done(notUtf8(err));
+        done(notUtf8(chunk, err));
       }
     },
     flush(done) {
@@ -196,7 +208,7 @@ function utf8Text(onBytes: (bytesRead: number) => void): Transform {
         const text = normalise(decoder.decode(), true);
         done(null, text.length ? text : undefined);
       } catch (err) {
-        done(notUtf8(err));
+        done(notUtf8(null, err));
       }
     },
   });

@@ -1,8 +1,8 @@
 import type { Customer, PrismaClient } from '../generated/prisma/client.js';
 import { writeAudit, type Actor } from '../audit/audit-log.js';
-import { AppError } from '../errors.js';
 import { retryOnUniqueViolation } from '../infra/prisma-errors.js';
 import { firstNameOf, type CustomerInput } from './customer-input.js';
+import { resolveOwnerId } from '../accounts/resolve-owner.js';
 
 const dateOrUndefined = (d: string | undefined) => (d === undefined ? undefined : new Date(`${d}T00:00:00Z`));
 
@@ -18,12 +18,7 @@ export async function upsertCustomer(
   // Two requests creating the same new externalId race: the loser's insert hits the unique key,
   // and its second run finds the winner's row and updates it (never a 500).
   return retryOnUniqueViolation(() => prisma.$transaction(async (tx) => {
-    let ownerId: string | undefined;
-    if (input.owner) {
-      const owner = await tx.user.findUnique({ where: { email: input.owner }, select: { id: true } });
-      if (!owner) throw new AppError('RAPPORT_OWNER_NOT_FOUND', `No Rapport user with email ${input.owner}`, { field: 'owner' });
-      ownerId = owner.id;
-    }
+    const ownerId = await resolveOwnerId(tx, input.owner);
     let accountId: string | undefined;
     if (input.account) {
       const account = await tx.account.upsert({
@@ -35,7 +30,8 @@ export async function upsertCustomer(
     }
     const fields = {
       name: input.name,
-      firstName: firstNameOf(input),
+      // Derived from the name only when creating: a later update without firstName keeps the stored one.
+      firstName: input.firstName,
       aliases: input.aliases,
       title: input.title,
       email: input.email,
@@ -60,7 +56,7 @@ export async function upsertCustomer(
     const existing = await tx.customer.findUnique({ where: { externalId: input.externalId }, select: { id: true } });
     const customer = existing
       ? await tx.customer.update({ where: { id: existing.id }, data: fields })
-      : await tx.customer.create({ data: { externalId: input.externalId, ...fields } });
+      : await tx.customer.create({ data: { externalId: input.externalId, ...fields, firstName: firstNameOf(input) } });
     await writeAudit(tx, {
       actor,
       entityType: 'customer',

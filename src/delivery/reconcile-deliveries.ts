@@ -2,6 +2,7 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import { SYSTEM, writeAudit } from '../audit/audit-log.js';
 import { forEachPage } from '../jobs/for-each-page.js';
 import type { Queues } from '../jobs/queues.js';
+import { enqueueDelivery } from './enqueue-delivery.js';
 import { transitionSuggestion } from '../notes/suggestion-status.js';
 
 /** A claim older than this belongs to a process that died mid-send. */
@@ -17,14 +18,14 @@ export async function reconcileDeliveries(prisma: PrismaClient, queues: Queues, 
     (cursor, take) =>
       prisma.delivery.findMany({
         where: { status: 'queued', channel: 'email' },
-        select: { id: true, scheduledFor: true },
+        select: { id: true, channel: true, scheduledFor: true },
         orderBy: { id: 'asc' },
         take,
         ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
       }),
     async (page) => {
       for (const d of page) {
-        await queues.enqueue('deliver-email', { deliveryId: d.id }, { delayMs: Math.max(0, d.scheduledFor.getTime() - now.getTime()) });
+        await enqueueDelivery(queues, d, { now, priority: 'bulk' });
       }
       report.deliveriesEnqueued += page.length;
     },
@@ -33,7 +34,8 @@ export async function reconcileDeliveries(prisma: PrismaClient, queues: Queues, 
   // A delivery left in `sending` may or may not have reached the SMTP server. Sending again could
   // deliver twice, so it is failed with a reason a person can act on, never resent automatically.
   const stale = await prisma.delivery.findMany({
-    where: { status: 'sending', claimedAt: { lt: new Date(now.getTime() - SENDING_LEASE_MS) } },
+    // Email only: print runs hold their claims under their own lease, and a print provider is idempotent.
+    where: { status: 'sending', channel: 'email', claimedAt: { lt: new Date(now.getTime() - SENDING_LEASE_MS) } },
     select: { id: true, suggestionId: true },
   });
   for (const d of stale) {

@@ -3,12 +3,18 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import { SYSTEM, writeAudit } from '../audit/audit-log.js';
 import type { Mailer } from '../infra/mailer.js';
 import { transitionSuggestion } from '../notes/suggestion-status.js';
+import { createUnsubscribeToken, unsubscribeUrl } from '../consent/unsubscribe-token.js';
 import { buildEmailMessage } from './email-message.js';
+import { noteSender } from './note-sender.js';
 
 export interface EmailDeliveryDeps {
   prisma: PrismaClient;
   mailer: Mailer;
   mailFrom: string;
+  /** Domains the assignee may send from directly (MAIL_VERIFIED_DOMAINS); others go "via Rapport". */
+  verifiedDomains?: readonly string[];
+  /** Signs the List-Unsubscribe link of every note; always set by the worker (tests may leave it out). */
+  unsubscribe?: { secret: string; publicUrl: string; mailto?: string | undefined };
 }
 
 export type DeliveryOutcome = 'sent' | 'skipped' | 'suppressed';
@@ -53,15 +59,19 @@ export async function deliverEmail(deps: EmailDeliveryDeps, deliveryId: string):
   if (claim === 'suppressed') return 'suppressed';
 
   const { delivery, suggestion, customer } = claim;
+  const { unsubscribe } = deps;
   const message = buildEmailMessage({
     messageId: delivery.messageId,
-    from: deps.mailFrom,
-    replyTo: suggestion.assignee?.email ?? null,
+    ...noteSender({ mailFrom: deps.mailFrom, verifiedDomains: deps.verifiedDomains ?? [], assignee: suggestion.assignee }),
     to: { name: customer.name, address: customer.email ?? '' },
     subject: suggestion.editedSubject ?? suggestion.subject,
     body: suggestion.editedBody ?? suggestion.body,
     locale: suggestion.locale,
     deliveryId: delivery.id,
+    unsubscribe: unsubscribe && {
+      url: unsubscribeUrl(unsubscribe.publicUrl, createUnsubscribeToken(unsubscribe.secret, customer.id)),
+      mailto: unsubscribe.mailto,
+    },
   });
 
   let sent: { messageId: string; response: string };

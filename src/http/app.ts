@@ -15,6 +15,7 @@ import { eventRoutes } from './routes/events.js';
 import { eventTypeRoutes } from './routes/event-types.js';
 import { keepRawJsonBody } from './signed-requests.js';
 import { suggestionRoutes } from './routes/suggestions.js';
+import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { webApp } from './web/web-app.js';
 
 export interface AppDeps {
@@ -28,6 +29,8 @@ export interface AppDeps {
   checks: Record<string, () => Promise<void>>;
   /** Where users reach the app; an https URL makes the web app's cookies Secure. */
   publicUrl?: string;
+  /** Verifies unsubscribe links (the runtime's secret); without it the public /u/:token pages are not served. */
+  unsubscribeSecret?: string;
 }
 
 /** Builds the HTTP app without listening, so tests inject requests and main.ts decides the port. */
@@ -40,6 +43,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorateRequest('actor', null);
   registerErrorHandling(app);
   await app.register(healthRoutes(deps));
+  // Public, no API token: the signed link in every note is the recipient's credential.
+  if (deps.unsubscribeSecret) await app.register(unsubscribeRoutes({ prisma: deps.prisma, secret: deps.unsubscribeSecret }));
   await app.register(
     async (api) => {
       keepRawJsonBody(api);
@@ -55,6 +60,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     { prefix: '/api/v1' },
   );
-  await app.register(webApp({ prisma: deps.prisma, queues: deps.queues, templates: deps.templates, secureCookies: false, ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}) }));
+  await app.register(
+    webApp({
+      prisma: deps.prisma,
+      queues: deps.queues,
+      templates: deps.templates,
+      secureCookies: false,
+      ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
+      ...(deps.frequencyCapDays !== undefined ? { frequencyCapDays: deps.frequencyCapDays } : {}),
+    }),
+  );
   return app;
 }

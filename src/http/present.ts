@@ -24,6 +24,10 @@ export function presentCustomer(c: Customer) {
     lifetimeValue: Number(c.lifetimeValue),
     optedOut: c.optedOut,
     doNotContact: c.doNotContact,
+    addressLines: c.addressLines,
+    postalCode: c.postalCode,
+    city: c.city,
+    region: c.region,
     createdAt: iso(c.createdAt),
     updatedAt: iso(c.updatedAt),
   };
@@ -62,6 +66,9 @@ export function presentSuggestion(s: Suggestion & { delivery?: Delivery | null }
           sentAt: iso(s.delivery.sentAt),
           response: s.delivery.response,
           lastError: s.delivery.lastError,
+          ...(s.delivery.channel === 'print'
+            ? { print: { format: s.delivery.printFormat, runId: s.delivery.printRunId, file: s.delivery.printFile, firstPage: s.delivery.firstPage, lastPage: s.delivery.lastPage } }
+            : {}),
         }
       : null,
   };

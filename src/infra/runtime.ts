@@ -5,6 +5,7 @@ import { createQueues, type Queues } from '../jobs/queues.js';
 import { NoteTemplates } from '../notes/note-templates.js';
 import { AccountIndexCache } from '../matching/account-index-cache.js';
 import { createPrintRenderer, type PrintRenderer } from '../delivery/print/render-print.js';
+import { resolveAppSecret } from '../consent/app-secret.js';
 import { ensureSchemaExists, openDatabase, type Database } from './database.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
 import { startEmbeddedRedis } from './embedded-redis.js';
@@ -26,6 +27,8 @@ export interface Runtime {
   accountIndex: AccountIndexCache;
   /** Print rendering: one Chromium per process, started on first use, closed with the runtime. */
   print: PrintRenderer;
+  /** Signs links in emails (RAPPORT_SECRET, or generated once under DATA_DIR outside production). */
+  secret: string;
   close(): Promise<void>;
 }
 
@@ -35,6 +38,7 @@ export async function openRuntime(config: Config, logger: Logger, opts: { migrat
     for (const c of closers.reverse()) await c().catch((err: Error) => logger.warn({ err: err.message }, 'error while closing'));
   };
   try {
+    const secret = await resolveAppSecret(config);
     const db = await openDatabaseFromConfig(config, logger, closers);
     if (opts.migrate !== false) {
       await ensureSchemaExists(db.pool, db.schema);
@@ -51,7 +55,7 @@ export async function openRuntime(config: Config, logger: Logger, opts: { migrat
     const accountIndex = new AccountIndexCache(db.prisma, { extraRulesDir: config.news.extraRulesDir });
     const print = createPrintRenderer({ chromiumPath: config.print.chromiumPath, pages: config.print.pages, templatesDir: path.resolve(config.templatesDir) });
     closers.push(() => print.close());
-    return { config, logger, db, redis, queues, mailer, templates, accountIndex, print, close };
+    return { config, logger, db, redis, queues, mailer, templates, accountIndex, print, secret, close };
   } catch (err) {
     await close();
     throw err;

@@ -17,6 +17,12 @@ export const jobCatalog = {
     attempts: 12,
     backoff: { type: 'exponential', delay: 2_000 },
   },
+  /** Only with PRINT_PROVIDER_URL: one print note to the print-and-mail provider (idempotent by delivery id). */
+  'deliver-print': {
+    schema: z.object({ deliveryId: z.string().uuid() }),
+    attempts: 12,
+    backoff: { type: 'exponential', delay: 5_000 },
+  },
   'poll-feed': {
     schema: z.object({ feedId: z.string().uuid() }),
     // Feed failures are recorded on the feed with their own backoff; the job itself rarely throws.
@@ -39,6 +45,12 @@ export const jobCatalog = {
     attempts: 3,
     backoff: { type: 'exponential', delay: 60_000 },
   },
+  /** Hourly: the daily digest for account managers whose local morning has begun. */
+  'send-digests': {
+    schema: z.object({}),
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 60_000 },
+  },
 } as const satisfies Record<string, JobSpec>;
 
 interface JobSpec {
@@ -55,9 +67,11 @@ export const jobNames = Object.keys(jobCatalog) as JobName[];
 export const jobIdFor = {
   'evaluate-event': (p: JobPayload<'evaluate-event'>) => `event-${p.eventId}`,
   'deliver-email': (p: JobPayload<'deliver-email'>) => `deliver-${p.deliveryId}`,
+  'deliver-print': (p: JobPayload<'deliver-print'>) => `print-${p.deliveryId}`,
   // Polls come from a job scheduler (one per feed); a manual "poll now" may run beside them.
   'poll-feed': () => undefined,
   'match-article': (p: JobPayload<'match-article'>) => `match-${p.articleId}`,
   'evaluate-signal': (p: JobPayload<'evaluate-signal'>) => `signal-${p.signalId}`,
   'scan-triggers': () => undefined,
+  'send-digests': () => undefined,
 } satisfies { [N in JobName]: (p: JobPayload<N>) => string | undefined };

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { jobCatalog, jobIdFor, jobNames, type JobName, type JobPayload } from './catalog.js';
 
 export interface Queues {
-  enqueue<N extends JobName>(name: N, payload: JobPayload<N>, opts?: { delayMs?: number }): Promise<void>;
+  /** `priority`: 1 is served first, larger later (BullMQ); a job without one goes before all prioritized jobs. */
+  enqueue<N extends JobName>(name: N, payload: JobPayload<N>, opts?: { delayMs?: number; priority?: number }): Promise<void>;
   queue(name: JobName): Queue;
   close(): Promise<void>;
 }
@@ -41,7 +42,11 @@ export function createQueues(connection: Redis, prefix: string): Queues {
     async enqueue(name, payload, opts = {}) {
       const data = jobCatalog[name].schema.parse(payload);
       const jobId = (jobIdFor[name] as (p: typeof payload) => string | undefined)(payload);
-      await get(name).add(name, data, { ...(jobId ? { jobId } : {}), ...(opts.delayMs ? { delay: opts.delayMs } : {}) });
+      await get(name).add(name, data, {
+        ...(jobId ? { jobId } : {}),
+        ...(opts.delayMs ? { delay: opts.delayMs } : {}),
+        ...(opts.priority ? { priority: opts.priority } : {}),
+      });
     },
     queue: get,
     async close() {
@@ -55,7 +60,12 @@ export function startWorkers(
   connection: Redis,
   prefix: string,
   processors: Processors,
-  opts: { concurrency: number; logger: Logger },
+  opts: {
+    concurrency: number;
+    logger: Logger;
+    /** Per-queue rate limits (BullMQ `limiter`): at most `max` jobs per `durationMs`, shared by every worker on the queue. */
+    limiters?: Partial<Record<JobName, { max: number; durationMs: number }>>;
+  },
 ): { close(): Promise<void> } {
   const workers = jobNames.map((name) => {
     const worker = new Worker(
@@ -65,7 +75,12 @@ export function startWorkers(
         if (!parsed.success) throw new UnrecoverableError(`Bad payload for ${name}: ${parsed.error.message}`);
         await (processors[name] as (p: unknown, j: Job) => Promise<void>)(parsed.data, job);
       },
-      { connection, prefix, concurrency: opts.concurrency },
+      {
+        connection,
+        prefix,
+        concurrency: opts.concurrency,
+        ...(opts.limiters?.[name] ? { limiter: { max: opts.limiters[name].max, duration: opts.limiters[name].durationMs } } : {}),
+      },
     );
     worker.on('failed', (job, err) =>
       opts.logger.warn({ job: name, jobId: job?.id, attempt: job?.attemptsMade, err: err.message }, 'job failed'),

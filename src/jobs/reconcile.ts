@@ -1,8 +1,10 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { reconcileDeliveries } from '../delivery/reconcile-deliveries.js';
+import { reconcilePrintDeliveries } from '../delivery/print/reconcile-print.js';
 import { reconcileEvents } from '../events/reconcile-events.js';
 import { reconcileFeeds } from '../feeds/reconcile-feeds.js';
 import { expireSuggestions } from '../notes/expire-suggestions.js';
+import { syncDigestSchedule } from '../notes/daily-digest.js';
 import { reconcileTriggers } from '../triggers/reconcile-triggers.js';
 import type { Queues } from './queues.js';
 
@@ -13,11 +15,13 @@ export type ReconcileReport = Awaited<ReturnType<typeof reconcile>>;
  * unmatched articles, unevaluated signals and the hourly trigger scan. Runs at start and every minute, so a flushed or replaced Redis loses nothing;
  * deterministic job ids make it a no-op for work Redis still has.
  */
-export async function reconcile(prisma: PrismaClient, queues: Queues, now = new Date()) {
+export async function reconcile(prisma: PrismaClient, queues: Queues, now = new Date(), opts: { printProvider?: boolean } = {}) {
   return {
     ...(await reconcileEvents(prisma, queues)),
     ...(await reconcileDeliveries(prisma, queues, now)),
+    ...(await reconcilePrintDeliveries(prisma, queues, { now, provider: opts.printProvider ?? false })),
     ...(await reconcileFeeds(prisma, queues)),
     ...(await expireSuggestions(prisma, now)),
+    ...(await syncDigestSchedule(queues)),
   };
 }

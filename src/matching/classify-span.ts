@@ -1,5 +1,5 @@
 import { diacriticsCompatible, type NormalizedToken } from './normalize-token.js';
-import type { CompiledPhrase, LanguageRules, PhraseLookup } from './rule-set.js';
+import type { CompiledPhrase, LanguageRules } from './rule-set.js';
 import { polarityOfKind, type Polarity, type SignalKind } from './signal-kinds.js';
 import type { TokenizedText } from './tokenize-text.js';
 
@@ -23,9 +23,10 @@ interface PhraseHit {
   span: number;
 }
 
-/** Primary form and match key per token, computed once per article by the caller. */
+/** Per token of the article: primary form and match key, and the rule phrases that may start there. */
 export interface TokenForms {
   formOf(token: number): NormalizedToken;
+  phrasesAt(token: number): readonly CompiledPhrase[];
 }
 
 /**
@@ -41,12 +42,11 @@ export function classifySpan(
   doc: TokenizedText,
   from: number,
   to: number,
-  phrases: PhraseLookup,
   languages: ReadonlySet<LanguageRules>,
   forms: TokenForms,
 ): Classification {
   if (languages.size === 0 || from >= to) return UNCLASSIFIED;
-  const found = findPhrases(doc, from, to, phrases, languages, forms);
+  const found = findPhrases(doc, from, to, languages, forms);
   if (found.length === 0) return UNCLASSIFIED;
   const hits = found.length === 1 ? found : keepLongest(found);
   const cues: PhraseHit[] = [];
@@ -86,13 +86,12 @@ function findPhrases(
   doc: TokenizedText,
   from: number,
   to: number,
-  phrases: PhraseLookup,
   languages: ReadonlySet<LanguageRules>,
   forms: TokenForms,
 ): PhraseHit[] {
   const hits: PhraseHit[] = [];
   for (let t = from; t < to; t++) {
-    for (const phrase of phrases.startingWith(forms.formOf(t).key)) {
+    for (const phrase of forms.phrasesAt(t)) {
       if (languages.has(phrase.rules) && matchesAt(doc, phrase, t, to, forms)) {
         const last = t + phrase.keys.length - 1;
         hits.push({ phrase, first: t, last, span: (doc.ends[last] ?? 0) - (doc.starts[t] ?? 0) });

@@ -1,4 +1,4 @@
-import type { MatchIndex } from './match-index.js';
+import type { ArticleTokens, MatchIndex, TokenInfo } from './match-index.js';
 import { diacriticsCompatible } from './normalize-token.js';
 import { ACRONYM, AMBIGUOUS, CAPITALISED, DISTINCTIVE, type MentionRole } from './pattern-entries.js';
 import { AMBIGUOUS_ALIAS_WEIGHT, WITHOUT_DIACRITICS_FACTOR } from './score-confidence.js';
@@ -32,9 +32,9 @@ interface Hit {
  * distinctive contact names): a common person name can be claimed by hundreds of contacts, and
  * only the ones whose company is in the article matter.
  */
-export function collectMentions(index: MatchIndex, doc: TokenizedText): Mention[] {
+export function collectMentions(index: MatchIndex, doc: TokenizedText, tokens: ArticleTokens): Mention[] {
   const hits: Hit[] = [];
-  index.automaton.scan(index.tokenIds(doc), doc.count, (pattern, last) => {
+  index.automaton.scan(tokens.ids, doc.count, (pattern, last) => {
     const first = last - index.automaton.patternLength(pattern) + 1;
     // Dense scripts: the match must start and end on a word boundary Intl.Segmenter agrees with.
     if (doc.isWordStart(first) && doc.isWordEnd(last)) hits.push({ pattern, first, last });
@@ -45,7 +45,7 @@ export function collectMentions(index: MatchIndex, doc: TokenizedText): Mention[
   for (const hit of hits) {
     for (let e = entries.from(hit.pattern); e < entries.to(hit.pattern); e++) {
       if (entries.contact[e] !== -1 || entries.role(e) === 'keyword') continue;
-      const mention = checkMention(index, doc, e, hit);
+      const mention = checkMention(index, doc, tokens.infos, e, hit);
       if (mention) {
         mentions.push(mention);
         named.add(mention.account);
@@ -56,14 +56,14 @@ export function collectMentions(index: MatchIndex, doc: TokenizedText): Mention[
     for (let e = entries.from(hit.pattern); e < entries.to(hit.pattern); e++) {
       if (entries.contact[e] === -1 && entries.role(e) !== 'keyword') continue;
       if (!named.has(entries.account[e] ?? -1) && ((entries.flags[e] ?? 0) & DISTINCTIVE) === 0) continue;
-      const mention = checkMention(index, doc, e, hit);
+      const mention = checkMention(index, doc, tokens.infos, e, hit);
       if (mention) mentions.push(mention);
     }
   }
   return dropContained(mentions);
 }
 
-function checkMention(index: MatchIndex, doc: TokenizedText, entry: number, hit: Hit): Mention | null {
+function checkMention(index: MatchIndex, doc: TokenizedText, infos: readonly TokenInfo[], entry: number, hit: Hit): Mention | null {
   const entries = index.entries;
   const flags = entries.flags[entry] ?? 0;
   const role = entries.role(entry);
@@ -73,7 +73,7 @@ function checkMention(index: MatchIndex, doc: TokenizedText, entry: number, hit:
   if (primaries) {
     let dropped = false;
     for (let k = 0; k <= hit.last - hit.first; k++) {
-      const { primary, key } = index.normalize(doc, hit.first + k);
+      const { primary, key } = infos[hit.first + k] ?? { primary: '', key: '' };
       const wanted = primaries[k] ?? primary;
       if (!diacriticsCompatible(primary, wanted, key)) return null;
       if (primary !== wanted) dropped = true;

@@ -23,6 +23,8 @@ const index = buildMatchIndex([
   account({ id: 'bbl', name: 'ธนาคารกรุงเทพ', aliases: ['กรุงเทพ'], keywords: ['ธนาคาร'], locale: 'th' }),
   account({ id: 'ikco', name: 'ایران‌خودرو', aliases: ['ایران خودرو'], locale: 'fa' }),
   account({ id: 'mellat', name: 'بانک ملت', locale: 'fa' }),
+  account({ id: 'acme-bank', name: 'Acme Bank' }),
+  account({ id: 'bmw', name: 'Bayerische Motoren Werke', aliases: ['BMW'] }),
 ]);
 
 function signals(text: string, title = ''): SignalCandidate[] {
@@ -152,4 +154,20 @@ test('a kind in the headline or the next sentence classifies a plain mention, un
 
 test('an article mentioning no account gives no signal', () => {
   assert.deepEqual(signals('Nothing to see here.', 'Quiet day'), []);
+});
+
+test('a name inside a longer account name belongs to the longer one: Acme Bank is not Acme Corp', () => {
+  assert.deepEqual(accounts('Acme Bank opened a new branch.'), ['acme-bank']);
+  assert.deepEqual(accounts('Acme Bank lent money to Acme Corp.'), ['acme', 'acme-bank']);
+});
+
+test('a three-letter alias in capitals counts only where the article writes it in capitals', () => {
+  assert.deepEqual(accounts('BMW recalls 10,000 cars.'), ['bmw']);
+  assert.deepEqual(accounts('The bmw folder was renamed.'), []);
+});
+
+test('a sentence saying it is not about the company does not count as a mention', () => {
+  assert.deepEqual(accounts('The town of Acmeville is not related to Acme Corp.'), []);
+  assert.deepEqual(accounts('Hội chợ ở Acmeville không liên quan đến Acme Corp.'), []);
+  assert.deepEqual(accounts('The fair is not related to Acme Corp. Acme Corp launched a scooter on Monday.'), ['acme']);
 });

@@ -1,7 +1,8 @@
 import { classifySpan, UNCLASSIFIED, type Classification, type TokenForms } from './classify-span.js';
 import { collectMentions, type Mention } from './collect-mentions.js';
-import type { MatchIndex } from './match-index.js';
+import type { MatchIndex, TokenInfo } from './match-index.js';
 import { ARABIC_SCRIPT_CHAR, LATIN_LETTER, THAI_CHAR, VIETNAMESE_LETTER, type NormalizedToken } from './normalize-token.js';
+import type { CompiledPhrase } from './rule-set.js';
 import { resolveAccounts, type IdentifiedAccount } from './resolve-accounts.js';
 import type { LanguageRules } from './rule-set.js';
 import { HEADLINE_FACTOR, NEIGHBOUR_SENTENCE_FACTOR, signalConfidence, UNCLASSIFIED_STRENGTH } from './score-confidence.js';
@@ -28,6 +29,7 @@ export interface SignalCandidate {
 }
 
 const EVIDENCE_MAX_CHARS = 500;
+const NO_FORM: NormalizedToken = { primary: '', key: '' };
 
 /**
  * Finds the accounts an article is about and what happened to them: at most one signal per
@@ -39,9 +41,10 @@ export function findSignals(index: MatchIndex, article: ArticleInput): SignalCan
   // The headline is a sentence of its own; a blank line keeps it from running into the body.
   const text = title === '' ? article.text : `${title}\n\n${article.text}`;
   const doc = new TokenizedText(text);
-  const identified = resolveAccounts(collectMentions(index, doc));
+  const tokens = index.lookUp(doc);
+  const identified = resolveAccounts(collectMentions(index, doc, tokens));
   if (identified.length === 0) return [];
-  const context = new ArticleContext(index, doc, title.length, article.language ?? null, identified);
+  const context = new ArticleContext(index, doc, tokens.infos, title.length, article.language ?? null, identified);
   const signals = identified.flatMap((found) => context.signalFor(found, article.id) ?? []);
   return signals.sort((a, b) => b.confidence - a.confidence || a.accountId.localeCompare(b.accountId));
 }
@@ -62,13 +65,13 @@ class ArticleContext implements TokenForms {
   private readonly classified: (Classification | undefined)[] = [];
   /** Base language codes of the article and of every account it names. */
   private readonly locales = new Set<string>();
-  private readonly forms: (NormalizedToken | undefined)[] = [];
 
   constructor(
     private readonly index: MatchIndex,
     private readonly doc: TokenizedText,
+    private readonly infos: readonly TokenInfo[],
     private readonly titleLength: number,
-    private readonly language: string | null,
+    language: string | null,
     identified: readonly IdentifiedAccount[],
   ) {
     this.sentences = splitSentences(doc.text);
@@ -137,7 +140,7 @@ class ArticleContext implements TokenForms {
       if (!span) return UNCLASSIFIED;
       const from = this.doc.firstTokenAtOrAfter(span.start);
       const to = this.doc.firstTokenAtOrAfter(span.end);
-      result = classifySpan(this.doc, from, to, this.index.rules.phrases, this.rulesFor(span), this);
+      result = classifySpan(this.doc, from, to, this.rulesFor(span), this);
       this.classified[sentence] = result;
     }
     return result;
@@ -164,12 +167,14 @@ class ArticleContext implements TokenForms {
   }
 
   formOf(token: number): NormalizedToken {
-    let form = this.forms[token];
-    if (form === undefined) {
-      form = this.index.normalize(this.doc, token);
-      this.forms[token] = form;
-    }
-    return form;
+    return this.infos[token] ?? NO_FORM;
+  }
+
+  phrasesAt(token: number): readonly CompiledPhrase[] {
+    const info = this.infos[token];
+    if (!info) return [];
+    info.phrases ??= this.index.rules.phrases.startingWith(info.key);
+    return info.phrases;
   }
 
   private sentenceOf(token: number): number {

@@ -1,5 +1,6 @@
 import type { DirectoryAccount } from './account-directory.js';
 import { TokenNormalizer, type NormalizedToken } from './normalize-token.js';
+import type { CompiledPhrase } from './rule-set.js';
 import { ACRONYM, AMBIGUOUS, CAPITALISED, DISTINCTIVE, PatternEntries, type EntryDraft, type MentionRole } from './pattern-entries.js';
 import { hasDiacritics, phraseTokens, type PhraseTokens } from './phrase-tokens.js';
 import { builtInRuleFiles, loadRuleDirectory } from './rule-files.js';
@@ -17,6 +18,20 @@ import type { TokenizedText } from './tokenize-text.js';
 
 // Cleared when full: article vocabularies are Zipfian, so a bounded cache keeps almost every hit.
 const TOKEN_CACHE_LIMIT = 200_000;
+
+/** What the index knows about one spelling of a word, cached across articles. */
+export interface TokenInfo extends NormalizedToken {
+  /** Automaton token id; 0 for a word in no pattern. */
+  id: number;
+  /** Rule phrases that may start with this word; filled on first use by classification. */
+  phrases: readonly CompiledPhrase[] | undefined;
+}
+
+/** An article's tokens as the index sees them: ids for the automaton, info for everything else. */
+export interface ArticleTokens {
+  ids: Int32Array;
+  infos: TokenInfo[];
+}
 const DISTINCTIVE_NAME_LETTERS = 10;
 /** A short name shorter than this ("X" from "X Corp") would match everywhere; keep the full name only. */
 const MIN_SHORT_NAME_LETTERS = 3;
@@ -28,9 +43,9 @@ const DIGITS = /^\p{N}+$/u;
  * domain, contact name and keyword of every account, plus the classification rules.
  */
 export class MatchIndex {
-  private readonly tokenIdCache = new Map<string, number>();
-  /** Ids of single dense-script characters by char code; -1 until first seen. */
-  private readonly denseCharIds = new Int32Array(0x10000).fill(-1);
+  private readonly tokenCache = new Map<string, TokenInfo>();
+  /** Single dense-script characters by char code. */
+  private readonly denseChars: (TokenInfo | undefined)[] = [];
   private readonly normalizer = new TokenNormalizer();
 
   constructor(
@@ -41,36 +56,38 @@ export class MatchIndex {
     private readonly vocabulary: ReadonlyMap<string, number>,
   ) {}
 
-  /** Automaton token ids for a tokenised article; 0 for words that appear in no pattern. */
-  tokenIds(doc: TokenizedText): Int32Array {
+  /** Looks every token of an article up once: one cache read per token in the common case. */
+  lookUp(doc: TokenizedText): ArticleTokens {
     const ids = new Int32Array(doc.count);
-    const cache = this.tokenIdCache;
+    const infos: TokenInfo[] = new Array<TokenInfo>(doc.count);
+    const cache = this.tokenCache;
     for (let t = 0; t < doc.count; t++) {
+      let info: TokenInfo | undefined;
       if (doc.dense[t] === 1) {
         const code = doc.text.charCodeAt(doc.starts[t] ?? 0);
-        let id = this.denseCharIds[code] ?? 0;
-        if (id < 0) {
-          id = this.vocabulary.get(this.normalizer.normalize(doc.raw(t)).key) ?? 0;
-          this.denseCharIds[code] = id;
+        info = this.denseChars[code];
+        if (info === undefined) {
+          info = this.describe(doc.raw(t));
+          this.denseChars[code] = info;
         }
-        ids[t] = id;
-        continue;
+      } else {
+        const raw = doc.raw(t);
+        info = cache.get(raw);
+        if (info === undefined) {
+          info = this.describe(raw);
+          if (cache.size >= TOKEN_CACHE_LIMIT) cache.clear();
+          cache.set(raw, info);
+        }
       }
-      const raw = doc.raw(t);
-      let id = cache.get(raw);
-      if (id === undefined) {
-        id = this.vocabulary.get(this.normalizer.normalize(raw).key) ?? 0;
-        if (cache.size >= TOKEN_CACHE_LIMIT) cache.clear();
-        cache.set(raw, id);
-      }
-      ids[t] = id;
+      ids[t] = info.id;
+      infos[t] = info;
     }
-    return ids;
+    return { ids, infos };
   }
 
-  /** Primary form and match key of one article token. */
-  normalize(doc: TokenizedText, token: number): NormalizedToken {
-    return this.normalizer.normalize(doc.raw(token));
+  private describe(raw: string): TokenInfo {
+    const { primary, key } = this.normalizer.normalize(raw);
+    return { primary, key, id: this.vocabulary.get(key) ?? 0, phrases: undefined };
   }
 }
 
@@ -82,7 +99,10 @@ export function buildMatchIndex(accounts: DirectoryAccount[], opts: { extraRules
   const ruleFiles = [...builtInRuleFiles(), ...(opts.extraRulesDir ? loadRuleDirectory(opts.extraRulesDir) : [])];
   const rules = compileRules(ruleFiles);
   const builder = new IndexBuilder(rules);
-  accounts.forEach((account, i) => builder.addAccount(account, i));
+  for (let i = 0; i < accounts.length; i++) {
+    const account = accounts[i];
+    if (account) builder.addAccount(account, i);
+  }
   return builder.finish(accounts);
 }
 
@@ -90,26 +110,32 @@ class IndexBuilder {
   private readonly vocabulary = new Map<string, number>();
   private readonly automaton = new TokenAutomatonBuilder();
   private readonly drafts: EntryDraft[] = [];
-  private readonly normalizer = new TokenNormalizer(1_000_000);
-  /** Patterns already claimed by the account being added, to keep one claim per pattern and person. */
-  private readonly claimed = new Set<string>();
+  private readonly normalizer = new TokenNormalizer();
+  /** (pattern, contact, keyword?) triples claimed by the account being added: a handful, so a flat list. */
+  private readonly claimed: number[] = [];
 
   constructor(private readonly rules: RuleSet) {}
 
   addAccount(account: DirectoryAccount, index: number): void {
-    this.claimed.clear();
-    for (const [role, text] of [['name', account.name] as const, ...account.aliases.map((a) => ['alias', a] as const)]) {
-      const tokens = phraseTokens(text, this.normalizer);
-      this.add(tokens, index, -1, role);
-      const short = this.withoutDesignators(tokens);
-      if (short) this.add(short, index, -1, 'short_name');
-    }
+    this.claimed.length = 0;
+    this.addName(account.name, index, 'name');
+    for (const alias of account.aliases) this.addName(alias, index, 'alias');
     const domain = account.domain?.trim().toLowerCase().replace(/^[a-z]+:\/\//, '').replace(/^www\./, '').split('/')[0];
     if (domain) this.add(phraseTokens(domain, this.normalizer), index, -1, 'domain');
-    account.contacts.forEach((contact, c) => {
-      for (const name of [contact.name, ...contact.aliases]) this.add(phraseTokens(name, this.normalizer), index, c, 'contact');
-    });
+    for (let c = 0; c < account.contacts.length; c++) {
+      const contact = account.contacts[c];
+      if (!contact) continue;
+      this.add(phraseTokens(contact.name, this.normalizer), index, c, 'contact');
+      for (const alias of contact.aliases) this.add(phraseTokens(alias, this.normalizer), index, c, 'contact');
+    }
     for (const keyword of account.keywords) this.add(phraseTokens(keyword, this.normalizer), index, -1, 'keyword');
+  }
+
+  private addName(text: string, account: number, role: 'name' | 'alias'): void {
+    const tokens = phraseTokens(text, this.normalizer);
+    this.add(tokens, account, -1, role);
+    const short = this.withoutDesignators(tokens);
+    if (short) this.add(short, account, -1, 'short_name');
   }
 
   finish(accounts: readonly DirectoryAccount[]): MatchIndex {
@@ -120,21 +146,27 @@ class IndexBuilder {
 
   private add(tokens: PhraseTokens, account: number, contact: number, role: MentionRole): void {
     if (tokens.keys.length === 0) return;
-    const pattern = this.automaton.add(tokens.keys.map((key) => this.tokenId(key)));
+    const ids: number[] = [];
+    for (const key of tokens.keys) ids.push(this.tokenId(key));
+    const pattern = this.automaton.add(ids);
     // The same words reached twice for one account or contact (name "Acme", alias "ACME"): keep the first.
-    const claim = `${pattern}/${contact}/${role === 'keyword'}`;
-    if (this.claimed.has(claim)) return;
-    this.claimed.add(claim);
+    const keyword = role === 'keyword' ? 1 : 0;
+    const claimed = this.claimed;
+    for (let i = 0; i < claimed.length; i += 3) {
+      if (claimed[i] === pattern && claimed[i + 1] === contact && claimed[i + 2] === keyword) return;
+    }
+    claimed.push(pattern, contact, keyword);
     this.drafts.push(this.draft(tokens, pattern, account, contact, role));
   }
 
   private draft(tokens: PhraseTokens, pattern: number, account: number, contact: number, role: MentionRole): EntryDraft {
     const letters = countLetters(tokens);
-    const latin = tokens.surfaces.every((s) => LATIN_WORD.test(s));
+    let latin = true;
+    for (const s of tokens.surfaces) latin &&= LATIN_WORD.test(s);
     const surface = tokens.surfaces[0] ?? '';
     const acronym = latin && tokens.keys.length === 1 && letters === 3 && surface === surface.toUpperCase();
     const common = this.rules.commonWords.has(tokens.keys.join(' '));
-    const short = letters <= 2 || (latin && letters <= 3) || tokens.keys.every((key) => DIGITS.test(key));
+    const short = letters <= 2 || (latin && letters <= 3) || DIGITS.test(tokens.keys.join(''));
     const ambiguous = role !== 'domain' && (common || (short && !acronym));
     let weight: number;
     if (role === 'keyword') weight = KEYWORD_WEIGHT;
@@ -143,7 +175,8 @@ class IndexBuilder {
     else if (ambiguous) weight = AMBIGUOUS_ALIAS_WEIGHT;
     else weight = aliasSpecificity(letters, tokens.words) * (role === 'short_name' ? SHORT_NAME_FACTOR : 1);
     const distinctive = role === 'contact' && !common && tokens.words >= 2 && letters >= DISTINCTIVE_NAME_LETTERS;
-    const capitalised = latin && tokens.surfaces.some((s) => s !== s.toLowerCase());
+    const written = tokens.surfaces.join(' ');
+    const capitalised = latin && written !== written.toLowerCase();
     return {
       pattern,
       account,
@@ -160,17 +193,16 @@ class IndexBuilder {
     const { byFirstKey, byLastKey } = this.rules.designators;
     let from = 0;
     let to = tokens.keys.length;
-    const fits = (designator: readonly string[], at: number): boolean => designator.every((key, i) => tokens.keys[at + i] === key);
     for (let changed = true; changed; ) {
       changed = false;
-      const leading = (byFirstKey.get(tokens.keys[from] ?? '') ?? []).find((d) => to - from > d.length && fits(d, from));
-      if (leading) {
-        from += leading.length;
+      const leading = designatorAt(byFirstKey.get(tokens.keys[from] ?? ''), tokens.keys, from, to - from, 0);
+      if (leading > 0) {
+        from += leading;
         changed = true;
       }
-      const trailing = (byLastKey.get(tokens.keys[to - 1] ?? '') ?? []).find((d) => to - from > d.length && fits(d, to - d.length));
-      if (trailing) {
-        to -= trailing.length;
+      const trailing = designatorAt(byLastKey.get(tokens.keys[to - 1] ?? ''), tokens.keys, from, to - from, 1);
+      if (trailing > 0) {
+        to -= trailing;
         changed = true;
       }
     }
@@ -193,6 +225,21 @@ class IndexBuilder {
     }
     return id;
   }
+}
+
+/**
+ * Length of the longest designator (candidates are longest first) found at the start (`atEnd` 0)
+ * or the end (1) of keys[from, from + length), leaving at least one key; 0 when none fits.
+ */
+function designatorAt(candidates: readonly string[][] | undefined, keys: readonly string[], from: number, length: number, atEnd: 0 | 1): number {
+  for (const designator of candidates ?? []) {
+    if (designator.length >= length) continue;
+    const at = atEnd === 1 ? from + length - designator.length : from;
+    let fits = true;
+    for (let i = 0; i < designator.length && fits; i++) fits = keys[at + i] === designator[i];
+    if (fits) return designator.length;
+  }
+  return 0;
 }
 
 function countLetters(tokens: PhraseTokens): number {

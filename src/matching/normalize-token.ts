@@ -110,6 +110,11 @@ export class TokenNormalizer {
   constructor(private readonly limit = 200_000) {}
 
   normalize(raw: string): NormalizedToken {
+    // Plain ASCII needs only lower-casing, cheaper than a cache lookup.
+    if (!NON_ASCII.test(raw)) {
+      const lower = ASCII_UPPER.test(raw) ? raw.toLowerCase() : raw;
+      return { primary: lower, key: lower };
+    }
     let found = this.cache.get(raw);
     if (found === undefined) {
       const primary = normalizeToken(raw);

@@ -81,12 +81,13 @@ test('prints one JSON line per (article, account) match with the documented keys
   assert.ok(raw.endsWith('\n'));
 });
 
-test('reads every file of a directory in name order, skipping dotfiles', async () => {
+test('reads every feed file of a directory in name order, skipping dotfiles and other files', async () => {
   const dir = workspace({
     'accounts.json': ACCOUNTS,
     'feeds/b.xml': rss([{ guid: 'b-1', title: 'Globex opens new plant', description: '' }]),
     'feeds/a.xml': rss([{ guid: 'a-1', title: 'Acme Corp launches scooter', description: '' }]),
     'feeds/.DS_Store': 'junk',
+    'feeds/README.md': '# not a feed',
   });
   const first = await run(join(dir, 'accounts.json'), join(dir, 'feeds'));
   const second = await run(join(dir, 'accounts.json'), join(dir, 'feeds'));

@@ -1,5 +1,5 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { articleDedupeKey } from '../feeds/article-key.js';
 import { FeedError } from '../feeds/feed-errors.js';
 import { parseFeed, type ParsedArticle } from '../feeds/parse-feed.js';
@@ -9,6 +9,9 @@ import { findSignals } from './find-signals.js';
 import { buildMatchIndex } from './match-index.js';
 import { RuleFileError } from './rule-files.js';
 
+/** In a directory, files with these extensions are feeds; READMEs and scripts next to them are not. */
+export const FEED_EXTENSIONS = ['.xml', '.rss', '.atom', '.rdf', '.feed'];
+
 /** Input the offline command cannot use; the CLI prints the message and exits 1. */
 export class OfflineInputError extends Error {
   override readonly name = 'OfflineInputError';
@@ -16,7 +19,7 @@ export class OfflineInputError extends Error {
 
 export interface OfflineSignalsOptions {
   accountsPath: string;
-  /** A feed file, or a directory whose files (not subdirectories, not dotfiles) are all feeds. */
+  /** A feed file, or a directory whose feed files (by extension, see FEED_EXTENSIONS) are read. */
   inputPath: string;
   format: 'jsonl';
   /** Extra classification rule files on top of the built-in ones. */
@@ -95,11 +98,11 @@ async function listFeedFiles(path: string): Promise<string[]> {
   if (!info.isDirectory()) return [path];
   const entries = await readdir(path, { withFileTypes: true });
   const files = entries
-    .filter((entry) => entry.isFile() && !entry.name.startsWith('.'))
+    .filter((entry) => entry.isFile() && !entry.name.startsWith('.') && FEED_EXTENSIONS.includes(extname(entry.name).toLowerCase()))
     .map((entry) => entry.name)
     .sort()
     .map((name) => join(path, name));
-  if (files.length === 0) throw new OfflineInputError(`input directory ${path} contains no feed files`);
+  if (files.length === 0) throw new OfflineInputError(`input directory ${path} contains no feed files (${FEED_EXTENSIONS.join(', ')})`);
   return files;
 }
 

@@ -1,5 +1,5 @@
 import { TokenNormalizer } from './normalize-token.js';
-import { TokenizedText } from './tokenize-text.js';
+import { scanTokens, type TokenSink } from './tokenize-text.js';
 
 /** A name or rule phrase cut into tokens exactly the way article text is. */
 export interface PhraseTokens {
@@ -17,25 +17,40 @@ export interface PhraseTokens {
 
 const sharedNormalizer = new TokenNormalizer();
 
-export function phraseTokens(text: string, normalizer: TokenNormalizer = sharedNormalizer): PhraseTokens {
-  const tokenized = new TokenizedText(text);
-  const result: PhraseTokens = { keys: [], primaries: [], surfaces: [], dense: false, words: 0 };
-  let lastRun = -1;
-  for (let t = 0; t < tokenized.count; t++) {
-    const surface = tokenized.raw(t);
-    const { primary, key } = normalizer.normalize(surface);
-    if (primary === '') continue; // a lone tatweel or ZWNJ
-    result.keys.push(key);
-    result.primaries.push(primary);
-    result.surfaces.push(surface);
-    if (tokenized.dense[t] === 1) result.dense = true;
-    if (tokenized.runs[t] !== lastRun) result.words++;
-    lastRun = tokenized.runs[t] ?? lastRun;
+class PhraseSink implements TokenSink {
+  readonly tokens: PhraseTokens = { keys: [], primaries: [], surfaces: [], dense: false, words: 0 };
+  private lastRun = -1;
+
+  constructor(
+    private readonly text: string,
+    private readonly normalizer: TokenNormalizer,
+  ) {}
+
+  token(_index: number, start: number, end: number, run: number, dense: boolean): void {
+    const surface = this.text.slice(start, end);
+    const { primary, key } = this.normalizer.normalize(surface);
+    if (primary === '') return; // a lone tatweel or ZWNJ
+    const tokens = this.tokens;
+    tokens.keys.push(key);
+    tokens.primaries.push(primary);
+    tokens.surfaces.push(surface);
+    if (dense) tokens.dense = true;
+    if (run !== this.lastRun) tokens.words++;
+    this.lastRun = run;
   }
-  return result;
+
+  run(): void {}
+}
+
+/** Tokens of a name or phrase; articles go through TokenizedText, which cuts text identically. */
+export function phraseTokens(text: string, normalizer: TokenNormalizer = sharedNormalizer): PhraseTokens {
+  const sink = new PhraseSink(text, normalizer);
+  scanTokens(text, sink);
+  return sink.tokens;
 }
 
 /** True when the phrase carries diacritics that a reader could drop ("Việt" vs "Viet"). */
 export function hasDiacritics(tokens: PhraseTokens): boolean {
-  return tokens.keys.some((key, i) => key !== tokens.primaries[i]);
+  for (let i = 0; i < tokens.keys.length; i++) if (tokens.keys[i] !== tokens.primaries[i]) return true;
+  return false;
 }

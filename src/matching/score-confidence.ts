@@ -8,7 +8,7 @@
  *                          × 0.95 when matched without the diacritics it was written with
  *   ambiguous alias        0.35 (a common word such as "Apple", ≤ 3 letters, or shared by accounts)
  *   domain ("acme.com")    0.9
- *   contact's full name    0.5, or 0.7 when the name is distinctive enough to stand alone
+ *   contact's full name    0.5 next to the company; 0.7 for a distinctive name standing alone
  *   configured keyword     0.3
  * so "Acme Corp" alone gives 0.95, "Apple" + keyword "iPhone" 0.55, "Apple" + "Tim Cook" 0.68.
  *

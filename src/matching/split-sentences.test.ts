@@ -13,6 +13,10 @@ test('splits on . ! ? and line breaks, not after abbreviations, initials or deci
   ]);
 });
 
+test('a company suffix ends the sentence only before a capital', () => {
+  assert.deepEqual(sentences('He joined Acme Corp. in May. Then he left Acme Corp. The end.'), ['He joined Acme Corp. in May.', 'Then he left Acme Corp.', 'The end.']);
+});
+
 test('splits Persian on ؟ and Chinese on 。', () => {
   assert.deepEqual(sentences('آیا ایران‌خودرو رشد کرد؟ بله.'), ['آیا ایران‌خودرو رشد کرد؟', 'بله.']);
   assert.deepEqual(sentences('公司成立了。公司发布了新产品。'), ['公司成立了。', '公司发布了新产品。']);

@@ -11,7 +11,10 @@ const DOT = 0x2e;
 const TERMINATORS = new Set([0x21, 0x3f, 0x061f, 0x3002, 0xff01, 0xff1f, 0x06d4]);
 /** Closing quotes and brackets that belong to the sentence they follow: " ' ” ’ ) ] » */
 const CLOSERS = new Set([0x22, 0x27, 0x201d, 0x2019, 0x29, 0x5d, 0xbb]);
-const ABBREVIATIONS = new Set(['mr', 'mrs', 'ms', 'dr', 'prof', 'sr', 'jr', 'st', 'inc', 'corp', 'co', 'ltd', 'no', 'vs', 'etc', 'dept', 'gen', 'gov', 'sen', 'rep', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec', 'tp', 'ths', 'ts', 'pgs']);
+/** Abbreviations that always lead into more of the sentence ("Dr. Lee", "No. 1", "TP. HCM"). */
+const TITLES = new Set(['mr', 'mrs', 'ms', 'dr', 'prof', 'sr', 'jr', 'st', 'no', 'vs', 'gen', 'gov', 'sen', 'rep', 'tp', 'ths', 'ts', 'pgs']);
+/** Abbreviations that may also end a sentence ("… bought Acme Corp. The deal …"): they do before a capital. */
+const SUFFIXES = new Set(['inc', 'corp', 'co', 'ltd', 'etc', 'dept', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec']);
 /** Thai marks sentence ends with a space; shorter pieces are clauses, kept with the next one. */
 const MIN_THAI_SENTENCE = 24;
 const WHITESPACE = /\s/;
@@ -86,16 +89,23 @@ function endsSentenceAtDot(text: string, i: number): boolean {
   while (from > 0 && from > i - 6 && LETTER_OR_DIGIT.test(text.charAt(from - 1))) from--;
   const word = text.slice(from, i);
   if (word.length === 1) return !UPPER.test(word);
-  return word.length > 5 || !ABBREVIATIONS.has(word.toLowerCase());
+  if (word.length > 5) return true;
+  const lower = word.toLowerCase();
+  if (TITLES.has(lower)) return false;
+  return !SUFFIXES.has(lower) || UPPER.test(text.charAt(nextNonSpaceIndex(text, i + 1)));
 }
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 const UPPER = /\p{Lu}/u;
 
 function nextNonSpace(text: string, i: number): number {
+  return text.charCodeAt(nextNonSpaceIndex(text, i));
+}
+
+function nextNonSpaceIndex(text: string, i: number): number {
   let j = i;
   while (j < text.length && text.charCodeAt(j) === SPACE) j++;
-  return text.charCodeAt(j);
+  return j;
 }
 
 function trimSpan(text: string, start: number, end: number): SentenceSpan | null {

@@ -4,13 +4,11 @@
  * alias of every account.
  *
  * Layout: states are integers. Most states have a single child (aliases rarely share more than a
- * first word), so the first child lives in two typed arrays and only additional children go to a
- * Map keyed by `state * TOKEN_SPACE + token`. The root, which has a child per distinct first token,
- * gets a dense array indexed by token id. A pattern is identified by its final state.
+ * first word), so the first child lives in two typed arrays and only further children go to a
+ * small Map per branching state. The root, which has a child per distinct first token, gets a
+ * dense array indexed by token id. A pattern is identified by its final state.
  */
 
-// Token ids stay below 2^26 and states below 2^27, so keys stay exact integers below 2^53.
-const TOKEN_SPACE = 2 ** 26;
 const NONE = -1;
 const ROOT = 0;
 
@@ -21,7 +19,7 @@ export class TokenAutomatonBuilder {
   private readonly viaToken: number[] = [NONE];
   private readonly depth: number[] = [0];
   private readonly terminal: number[] = [0];
-  private readonly moreChildren = new Map<number, number>();
+  private readonly moreChildren = new Map<number, Map<number, number>>();
   private maxToken = 0;
 
   /** Adds a pattern (token ids ≥ 1) and returns its id; adding the same sequence twice returns the same id. */
@@ -30,7 +28,7 @@ export class TokenAutomatonBuilder {
     let state = ROOT;
     for (let i = 0; i < tokens.length; i++) {
       const token = tokens[i] ?? 0;
-      if (token < 1 || token >= TOKEN_SPACE) throw new Error(`token id out of range: ${token}`);
+      if (token < 1) throw new Error(`token id out of range: ${token}`);
       if (token > this.maxToken) this.maxToken = token;
       state = this.child(state, token) ?? this.addChild(state, token);
     }
@@ -44,7 +42,7 @@ export class TokenAutomatonBuilder {
     const firstToken = Int32Array.from(this.firstToken);
     const firstNext = Int32Array.from(this.firstNext);
     const hasMore = new Uint8Array(stateCount);
-    for (const key of this.moreChildren.keys()) hasMore[Math.floor(key / TOKEN_SPACE)] = 1;
+    for (const state of this.moreChildren.keys()) hasMore[state] = 1;
     for (let s = 1; s < stateCount; s++) {
       if (this.parent[s] === ROOT) rootNext[this.viaToken[s] ?? 0] = s;
     }
@@ -63,7 +61,7 @@ export class TokenAutomatonBuilder {
 
   private child(state: number, token: number): number | undefined {
     if (this.firstToken[state] === token) return this.firstNext[state];
-    return this.moreChildren.get(state * TOKEN_SPACE + token);
+    return this.moreChildren.get(state)?.get(token);
   }
 
   private addChild(state: number, token: number): number {
@@ -78,7 +76,12 @@ export class TokenAutomatonBuilder {
       this.firstToken[state] = token;
       this.firstNext[state] = next;
     } else {
-      this.moreChildren.set(state * TOKEN_SPACE + token, next);
+      let children = this.moreChildren.get(state);
+      if (!children) {
+        children = new Map();
+        this.moreChildren.set(state, children);
+      }
+      children.set(token, next);
     }
     return next;
   }
@@ -109,7 +112,7 @@ export class TokenAutomaton {
     private readonly firstToken: Int32Array,
     private readonly firstNext: Int32Array,
     private readonly hasMore: Uint8Array,
-    private readonly moreChildren: Map<number, number>,
+    private readonly moreChildren: Map<number, Map<number, number>>,
     private readonly depth: Int32Array,
     private readonly terminal: Uint8Array,
   ) {
@@ -177,6 +180,6 @@ export class TokenAutomaton {
     if (state === ROOT) return token < this.rootNext.length ? (this.rootNext[token] ?? NONE) : NONE;
     if (this.firstToken[state] === token) return this.firstNext[state] ?? NONE;
     if (this.hasMore[state] !== 1) return NONE;
-    return this.moreChildren.get(state * TOKEN_SPACE + token) ?? NONE;
+    return this.moreChildren.get(state)?.get(token) ?? NONE;
   }
 }

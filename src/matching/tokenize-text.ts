@@ -45,53 +45,27 @@ export class TokenizedText {
 
   constructor(readonly text: string) {
     const length = text.length;
-    const starts = (this.starts = new Int32Array(length));
-    const ends = (this.ends = new Int32Array(length));
-    const runs = (this.runs = new Int32Array(length));
-    const dense = (this.dense = new Uint8Array(length));
-    const wordStarts = (this.wordStarts = new Int8Array(length));
-    let count = 0;
-    let run = -1;
-    let pieceStart = -1; // start of the current spaced-script token, or -1
-    let inRun = false;
-    for (let i = 0; i < length; i++) {
-      let code = text.charCodeAt(i);
-      let cls = CHAR_CLASS[code] ?? SEPARATOR;
-      if (code >= 0xd800 && code <= 0xdbff) {
-        // A letter outside the BMP (CJK extension B, historic scripts) is rare: a regex is fine.
-        cls = ASTRAL_WORD.test(text.slice(i, i + 2)) ? WORD : SEPARATOR;
-        code = -1;
-      }
-      if (cls === SEPARATOR) {
-        if (pieceStart >= 0) count = this.push(count, pieceStart, i, run, 0, 1);
-        pieceStart = -1;
-        if (inRun) this.runEnds.push(i);
-        inRun = false;
-        continue;
-      }
-      if (!inRun) {
-        run++;
-        this.runStarts.push(i);
-        inRun = true;
-      }
-      if (cls === DENSE) {
-        if (pieceStart >= 0) count = this.push(count, pieceStart, i, run, 0, 1);
-        pieceStart = -1;
-        const followsDense = count > 0 && runs[count - 1] === run && dense[count - 1] === 1;
-        starts[count] = i;
-        ends[count] = i + 1;
-        runs[count] = run;
-        dense[count] = 1;
-        wordStarts[count] = followsDense ? UNKNOWN : 1;
-        count++;
-      } else if (pieceStart < 0) {
-        pieceStart = i;
-      }
-      if (code === -1) i++; // the low surrogate belongs to this character
-    }
-    if (pieceStart >= 0) count = this.push(count, pieceStart, length, run, 0, 1);
-    if (inRun) this.runEnds.push(length);
-    this.count = count;
+    this.starts = new Int32Array(length);
+    this.ends = new Int32Array(length);
+    this.runs = new Int32Array(length);
+    this.dense = new Uint8Array(length);
+    this.wordStarts = new Int8Array(length);
+    this.count = scanTokens(text, this);
+  }
+
+  /** @internal Receives tokens from scanTokens. */
+  token(index: number, start: number, end: number, run: number, dense: boolean, followsDense: boolean): void {
+    this.starts[index] = start;
+    this.ends[index] = end;
+    this.runs[index] = run;
+    this.dense[index] = dense ? 1 : 0;
+    this.wordStarts[index] = followsDense ? UNKNOWN : 1;
+  }
+
+  /** @internal Receives runs from scanTokens. */
+  run(start: number, end: number): void {
+    this.runStarts.push(start);
+    this.runEnds.push(end);
   }
 
   raw(token: number): string {
@@ -127,15 +101,6 @@ export class TokenizedText {
     return lo;
   }
 
-  private push(count: number, start: number, end: number, run: number, dense: number, wordStart: number): number {
-    this.starts[count] = start;
-    this.ends[count] = end;
-    this.runs[count] = run;
-    this.dense[count] = dense;
-    this.wordStarts[count] = wordStart;
-    return count + 1;
-  }
-
   private segmentRun(run: number, someToken: number): void {
     const runStart = this.runStarts[run] ?? 0;
     const boundaries = new Set<number>();
@@ -148,4 +113,58 @@ export class TokenizedText {
       if (this.wordStarts[t] === UNKNOWN) this.wordStarts[t] = boundaries.has(this.starts[t] ?? 0) ? 1 : 0;
     }
   }
+}
+
+/** Where scanTokens reports what it finds; a class, not callbacks, so the hot loop allocates nothing. */
+export interface TokenSink {
+  token(index: number, start: number, end: number, run: number, dense: boolean, followsDense: boolean): void;
+  run(start: number, end: number): void;
+}
+
+/**
+ * The tokeniser shared by articles and by names and rule phrases, so both are cut the same way.
+ * Returns the number of tokens.
+ */
+export function scanTokens(text: string, sink: TokenSink): number {
+  const length = text.length;
+  let count = 0;
+  let run = -1;
+  let runStart = -1;
+  let pieceStart = -1; // start of the current spaced-script token, or -1
+  let previousDense = false; // the previous token is a dense character of the current run
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    let cls = CHAR_CLASS[code] ?? SEPARATOR;
+    const astral = code >= 0xd800 && code <= 0xdbff;
+    // A letter outside the BMP (CJK extension B, historic scripts) is rare: a regex is fine.
+    if (astral) cls = ASTRAL_WORD.test(text.slice(i, i + 2)) ? WORD : SEPARATOR;
+    if (cls === SEPARATOR) {
+      if (pieceStart >= 0) sink.token(count++, pieceStart, i, run, false, false);
+      pieceStart = -1;
+      if (runStart >= 0) sink.run(runStart, i);
+      runStart = -1;
+      previousDense = false;
+      continue;
+    }
+    if (runStart < 0) {
+      run++;
+      runStart = i;
+    }
+    if (cls === DENSE) {
+      if (pieceStart >= 0) {
+        sink.token(count++, pieceStart, i, run, false, false);
+        previousDense = false;
+      }
+      pieceStart = -1;
+      sink.token(count++, i, i + 1, run, true, previousDense);
+      previousDense = true;
+    } else if (pieceStart < 0) {
+      pieceStart = i;
+      previousDense = false;
+    }
+    if (astral) i++; // the low surrogate belongs to this character
+  }
+  if (pieceStart >= 0) sink.token(count++, pieceStart, length, run, false, false);
+  if (runStart >= 0) sink.run(runStart, length);
+  return count;
 }

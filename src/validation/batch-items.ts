@@ -8,6 +8,13 @@ export const MAX_BATCH_ITEMS = 1000;
 /** Bytes a batch request may have: room for 1000 generous items, unlike the 1 MiB of single requests. */
 export const BATCH_BODY_LIMIT = 16 * 1024 * 1024;
 
+/**
+ * Items of one batch written side by side. Each holds a pooled connection for its transaction
+ * (and Prisma gives up after 2 s waiting for one), so this stays well below the default
+ * DATABASE_POOL_SIZE (10) to leave room for other requests and a second batch.
+ */
+export const BATCH_CONCURRENCY = 4;
+
 export type BatchItemStatus = 'created' | 'updated' | 'duplicate' | 'rejected';
 
 export interface BatchItemError {

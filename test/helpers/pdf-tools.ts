@@ -54,9 +54,10 @@ export const pdfFonts = (pdf: Buffer): Promise<{ name: string; embedded: boolean
   });
 
 /** The PDF's text in reading order, with bidi control marks removed so RTL text compares plainly. */
-export const pdfText = (pdf: Buffer): Promise<string> =>
+export const pdfText = (pdf: Buffer, pages?: { first: number; last: number }): Promise<string> =>
   withFile(pdf, async (file) => {
-    const { stdout } = await run('pdftotext', ['-enc', 'UTF-8', file, '-']);
+    const range = pages ? ['-f', String(pages.first), '-l', String(pages.last)] : [];
+    const { stdout } = await run('pdftotext', ['-enc', 'UTF-8', ...range, file, '-']);
     return stdout.replace(/[\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '');
   });
 

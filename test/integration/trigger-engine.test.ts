@@ -189,5 +189,13 @@ describe('trigger engine', () => {
     const r = await evaluateEvent(deps(0), (await event(c.id, 'purchase', now.toISOString())).id, now);
     const { delivery } = await approveSuggestion(prisma(), { id: r.suggestionId!, actor: SYSTEM, now });
     assert.equal(delivery.scheduledFor.toISOString(), '2026-11-24T02:00:00.000Z');
+
+    // Across a DST change: approved on Saturday 2026-03-07 in New York (EST, UTC−5); clocks spring
+    // forward on Sunday, so Monday 09:00 is EDT (UTC−4) = 13:00 UTC, not 14:00.
+    const ny = await customer({ timeZone: 'America/New_York' });
+    const saturday = new Date('2026-03-07T15:00:00Z');
+    const r2 = await evaluateEvent(deps(0), (await event(ny.id, 'purchase', saturday.toISOString())).id, saturday);
+    const { delivery: d2 } = await approveSuggestion(prisma(), { id: r2.suggestionId!, actor: SYSTEM, now: saturday });
+    assert.equal(d2.scheduledFor.toISOString(), '2026-03-09T13:00:00.000Z');
   });
 });

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { AccountInput } from '../../accounts/account-input.js';
 import { upsertAccount } from '../../accounts/upsert-account.js';
-import { BATCH_BODY_LIMIT, batchItems, settleEach, stringField } from '../../validation/batch-items.js';
+import { BATCH_BODY_LIMIT, BATCH_CONCURRENCY, batchItems, settleEach, stringField } from '../../validation/batch-items.js';
 import { parseInput } from '../../validation/parse-input.js';
 import { actorOf } from '../authenticate.js';
 import type { AppDeps } from '../app.js';
@@ -20,7 +20,7 @@ export const accountRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) 
   app.post('/accounts/batch', { bodyLimit: BATCH_BODY_LIMIT }, async (request) => {
     const items = batchItems(request.body, 'accounts');
     const actor = actorOf(request);
-    const results = await settleEach(items, { concurrency: 4, prefixOf: (i) => `accounts[${i}]`, keyOf: stringField('externalId') }, async (item, _index, prefix) => {
+    const results = await settleEach(items, { concurrency: BATCH_CONCURRENCY, prefixOf: (i) => `accounts[${i}]`, keyOf: stringField('externalId') }, async (item, _index, prefix) => {
       const { account, created } = await upsertAccount(deps.prisma, parseInput(AccountInput, item, prefix), actor);
       return { status: created ? 'created' : 'updated', id: account.id };
     });

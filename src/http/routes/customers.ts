@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { CustomerInput } from '../../customers/customer-input.js';
 import { upsertCustomer } from '../../customers/upsert-customer.js';
-import { BATCH_BODY_LIMIT, batchItems, settleEach, stringField } from '../../validation/batch-items.js';
+import { BATCH_BODY_LIMIT, BATCH_CONCURRENCY, batchItems, settleEach, stringField } from '../../validation/batch-items.js';
 import { parseInput } from '../../validation/parse-input.js';
 import { actorOf } from '../authenticate.js';
 import type { AppDeps } from '../app.js';
@@ -24,7 +24,7 @@ export const customerRoutes = (deps: AppDeps): FastifyPluginAsync => async (app)
   app.post('/customers/batch', { bodyLimit: BATCH_BODY_LIMIT }, async (request) => {
     const items = batchItems(request.body, 'customers');
     const actor = actorOf(request);
-    const results = await settleEach(items, { concurrency: 4, prefixOf: (i) => `customers[${i}]`, keyOf: stringField('externalId') }, async (item, _index, prefix) => {
+    const results = await settleEach(items, { concurrency: BATCH_CONCURRENCY, prefixOf: (i) => `customers[${i}]`, keyOf: stringField('externalId') }, async (item, _index, prefix) => {
       const { customer, created } = await upsertCustomer(deps.prisma, parseInput(CustomerInput, item, prefix), actor);
       return { status: created ? 'created' : 'updated', id: customer.id };
     });

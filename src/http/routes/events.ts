@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { EventInput } from '../../events/event-input.js';
 import { EventTypeRegistry } from '../../events/event-type-registry.js';
 import { recordEvent } from '../../events/record-event.js';
-import { BATCH_BODY_LIMIT, batchItems, settleEach, stringField } from '../../validation/batch-items.js';
+import { BATCH_BODY_LIMIT, BATCH_CONCURRENCY, batchItems, settleEach, stringField } from '../../validation/batch-items.js';
 import { parseInput } from '../../validation/parse-input.js';
 import { actorOf } from '../authenticate.js';
 import type { AppDeps } from '../app.js';
@@ -39,7 +39,7 @@ export const eventRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) =>
     const actor = actorOf(request);
     // One query for every declared type the batch names; unknown names are rejected per item.
     const loaded = await eventTypes.load(items.flatMap((item) => (stringField('type')(item) ?? [])));
-    const results = await settleEach(items, { concurrency: 4, prefixOf: (i) => `events[${i}]`, keyOf: stringField('idempotencyKey') }, async (item, _index, prefix) => {
+    const results = await settleEach(items, { concurrency: BATCH_CONCURRENCY, prefixOf: (i) => `events[${i}]`, keyOf: stringField('idempotencyKey') }, async (item, _index, prefix) => {
       const input = parseInput(EventInput, item, prefix);
       await eventTypes.verify(loaded, input, prefix);
       const { event, created } = await recordEvent(deps.prisma, input, actor);

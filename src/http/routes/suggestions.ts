@@ -2,7 +2,11 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { $Enums } from '../../generated/prisma/client.js';
 import { AppError } from '../../errors.js';
+import { enqueueDelivery } from '../../delivery/enqueue-delivery.js';
 import { ApproveInput, RejectInput, approveSuggestion, rejectSuggestion } from '../../notes/decide-suggestion.js';
+import { BulkDecisionInput, bulkDecide } from '../../notes/bulk-decide.js';
+import { ReassignInput, reassignSuggestion } from '../../notes/reassign-suggestion.js';
+import { SnoozeInput, snoozeSuggestion } from '../../notes/snooze-suggestion.js';
 import { parseInput } from '../../validation/parse-input.js';
 import { actorOf } from '../authenticate.js';
 import type { AppDeps } from '../app.js';
@@ -42,8 +46,8 @@ export const suggestionRoutes = (deps: AppDeps): FastifyPluginAsync => async (ap
     const { id } = parseInput(IdParams, request.params, 'path');
     const edit = parseInput(ApproveInput, request.body ?? {});
     const { delivery } = await approveSuggestion(deps.prisma, { id, actor: actorOf(request), edit });
-    await deps.queues
-      .enqueue('deliver-email', { deliveryId: delivery.id }, { delayMs: Math.max(0, delivery.scheduledFor.getTime() - Date.now()) })
+    // One note approved by a person: it overtakes bulk and automatic runs in the queue.
+    await enqueueDelivery(deps.queues, delivery, { priority: 'single' })
       .catch((err: Error) => request.log.warn({ deliveryId: delivery.id, err: err.message }, 'could not enqueue delivery; the reconciler will'));
     const suggestion = await deps.prisma.suggestion.findUniqueOrThrow({ where: { id }, include: { delivery: true } });
     return { suggestion: presentSuggestion(suggestion) };
@@ -55,5 +59,36 @@ export const suggestionRoutes = (deps: AppDeps): FastifyPluginAsync => async (ap
     await rejectSuggestion(deps.prisma, { id, actor: actorOf(request), reason });
     const suggestion = await deps.prisma.suggestion.findUniqueOrThrow({ where: { id }, include: { delivery: true } });
     return { suggestion: presentSuggestion(suggestion) };
+  });
+
+  /** Hide a pending suggestion from the inbox until `{until}` (it stays pending and may still expire). */
+  app.post('/suggestions/:id/snooze', async (request) => {
+    const { id } = parseInput(IdParams, request.params, 'path');
+    const { until } = parseInput(SnoozeInput, request.body ?? {});
+    await snoozeSuggestion(deps.prisma, { id, until, actor: actorOf(request) });
+    const suggestion = await deps.prisma.suggestion.findUniqueOrThrow({ where: { id }, include: { delivery: true } });
+    return { suggestion: { ...presentSuggestion(suggestion), snoozedUntil: suggestion.snoozedUntil?.toISOString() ?? null } };
+  });
+
+  app.post('/suggestions/:id/reassign', async (request) => {
+    const { id } = parseInput(IdParams, request.params, 'path');
+    const { assigneeId } = parseInput(ReassignInput, request.body ?? {});
+    await reassignSuggestion(deps.prisma, { id, assigneeId, actor: actorOf(request) });
+    const suggestion = await deps.prisma.suggestion.findUniqueOrThrow({ where: { id }, include: { delivery: true } });
+    return { suggestion: presentSuggestion(suggestion) };
+  });
+
+  /** `{action: "approve"|"reject", ids, reason?}`: each through the state machine; failures listed per item. */
+  app.post('/suggestions/bulk', async (request) => {
+    const input = parseInput(BulkDecisionInput, request.body ?? {});
+    const result = await bulkDecide(deps.prisma, { ...input, actor: actorOf(request) });
+    for (const { deliveryId } of result.done) {
+      if (!deliveryId) continue;
+      const delivery = await deps.prisma.delivery.findUnique({ where: { id: deliveryId } });
+      if (!delivery) continue;
+      await enqueueDelivery(deps.queues, delivery, { priority: 'bulk' })
+        .catch((err: Error) => request.log.warn({ deliveryId, err: err.message }, 'could not enqueue delivery; the reconciler will'));
+    }
+    return result;
   });
 };

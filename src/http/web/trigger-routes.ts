@@ -84,7 +84,12 @@ export const triggerRoutes = (deps: WebDeps): FastifyPluginAsync => async (app) 
     }
     if (!definition || Object.keys(errors).length) return showEditor(request, reply, { ...ctx, errors }, 422);
     if (body['intent'] === 'preview') {
-      const preview = await previewTrigger(deps.prisma, { definition, days: PREVIEW_DAYS, ...(existing ? { triggerId: existing.id } : {}) });
+      const preview = await previewTrigger(deps.prisma, {
+        definition,
+        days: PREVIEW_DAYS,
+        ...(existing ? { triggerId: existing.id } : {}),
+        ...(deps.frequencyCapDays !== undefined ? { frequencyCapDays: deps.frequencyCapDays } : {}),
+      });
       return showEditor(request, reply, { ...ctx, preview });
     }
     try {

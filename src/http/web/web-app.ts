@@ -24,6 +24,8 @@ export interface WebDeps {
   views: WebViews;
   /** Secure cookies when the app is reached over https (PUBLIC_URL). */
   secureCookies: boolean;
+  /** The per-customer note cap the trigger dry run simulates. */
+  frequencyCapDays?: number;
 }
 
 // Pages only load our own CSS and JS: no inline scripts, no third-party anything.

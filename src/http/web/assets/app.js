@@ -9,12 +9,12 @@ function typing(target) {
 function setupInbox() {
   const cards = Array.from(document.querySelectorAll('[data-suggestion]'));
   let current = -1;
-  const focusCard = (i) => {
+  const focusCard = (i, scroll = true) => {
     if (!cards.length) return;
     current = Math.max(0, Math.min(cards.length - 1, i));
     cards.forEach((c, n) => c.classList.toggle('current', n === current));
     cards[current].focus({ preventScroll: true });
-    cards[current].scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+    if (scroll) cards[current].scrollIntoView({ block: 'start', behavior: 'smooth' });
   };
   cards.forEach((card, i) => card.addEventListener('focusin', () => {
     current = i;
@@ -70,7 +70,8 @@ function setupInbox() {
     });
     subject?.addEventListener('input', () => { if (previewSubject) previewSubject.textContent = subject.value; });
   }
-  if (cards.length && !document.querySelector('[aria-invalid="true"]')) focusCard(0);
+  // Start on the first card so j/k/a work at once, without scrolling past the page header.
+  if (cards.length && !document.querySelector('[aria-invalid="true"]')) focusCard(0, false);
 }
 
 function setupTriggerEditor() {

@@ -1,0 +1,34 @@
+import type { Delivery, PrismaClient } from '../generated/prisma/client.js';
+import type { Queues } from '../jobs/queues.js';
+
+/**
+ * Job priorities on the delivery queues (BullMQ: 1 is served first). A note approved on its own
+ * is someone waiting for it to go out; auto-approved and bulk-approved notes are a batch. So a
+ * bulk run of thousands never holds up the one note an account manager just approved. Every
+ * delivery job carries a priority: BullMQ serves jobs *without* one before all prioritized jobs.
+ */
+export const DELIVERY_PRIORITY = { single: 1, bulk: 10 } as const;
+
+/**
+ * Hands a scheduled delivery to the queue of its channel: `deliver-email`, or `deliver-print`
+ * (which hands it to the print provider when one is configured and otherwise leaves it for a print
+ * run). Delayed until its send time; the deterministic job id makes a repeat a no-op.
+ */
+export async function enqueueDelivery(
+  queues: Queues,
+  delivery: Pick<Delivery, 'id' | 'channel' | 'scheduledFor'>,
+  opts: { priority?: keyof typeof DELIVERY_PRIORITY; now?: Date } = {},
+): Promise<void> {
+  const delayMs = Math.max(0, delivery.scheduledFor.getTime() - (opts.now ?? new Date()).getTime());
+  const priority = DELIVERY_PRIORITY[opts.priority ?? 'bulk'];
+  const payload = { deliveryId: delivery.id };
+  if (delivery.channel === 'print') await queues.enqueue('deliver-print', payload, { delayMs, priority });
+  else await queues.enqueue('deliver-email', payload, { delayMs, priority });
+}
+
+/** `enqueueDelivery` for deliveries known by id (auto-approved notes): reads channel and send time first. */
+export async function enqueueDeliveries(prisma: PrismaClient, queues: Queues, ids: readonly string[], opts: { priority?: keyof typeof DELIVERY_PRIORITY } = {}): Promise<void> {
+  if (!ids.length) return;
+  const deliveries = await prisma.delivery.findMany({ where: { id: { in: [...ids] } }, select: { id: true, channel: true, scheduledFor: true } });
+  for (const d of deliveries) await enqueueDelivery(queues, d, opts);
+}
