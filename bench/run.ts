@@ -3,6 +3,7 @@ import { printResults, type BenchResult } from './bench-result.js';
 import { benchEventsPipeline } from './events-pipeline.bench.js';
 import { benchTriggerScan } from './trigger-scan.bench.js';
 import { benchPrint } from './print.bench.js';
+import { benchEmailDelivery } from './email-delivery.bench.js';
 
 /**
  * `npm run bench [-- name…]`: runs every benchmark (or those whose name contains one of the
@@ -18,6 +19,7 @@ const benchmarks: Benchmark[] = [
   { name: 'matching', run: loadMatching },
   { name: 'trigger-scan', run: benchTriggerScan },
   { name: 'print', run: benchPrint },
+  { name: 'email', run: benchEmailDelivery },
 ];
 
 /**

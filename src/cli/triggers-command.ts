@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { SYSTEM } from '../audit/audit-log.js';
 import { openRuntime } from '../infra/runtime.js';
 import { previewTrigger } from '../triggers/preview-trigger.js';
-import { saveTrigger, setTriggerEnabled } from '../triggers/trigger-store.js';
+import { setTriggerEnabled } from '../triggers/set-trigger-enabled.js';
+import { saveTrigger } from '../triggers/trigger-store.js';
 import { UsageError, loadCliConfig, parseOptions } from './main.js';
 
 const TRIGGERS_USAGE = `rapport triggers list

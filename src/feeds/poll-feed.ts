@@ -51,19 +51,22 @@ export async function pollFeed(deps: PollFeedDeps, feedId: string, opts: { now?:
     return { status: 'ok', newArticleIds, articles: parsed.articles.length };
   } catch (err) {
     if (!(err instanceof FeedError)) throw err;
-    // Increment in SQL: a scheduled poll and a manual one may fail at the same moment.
-    const counted = await deps.prisma.feed.update({
-      where: { id: feed.id },
-      data: { consecutiveFailures: { increment: 1 }, lastError: `${err.code}: ${err.message}`, lastFetchedAt: now },
-      select: { consecutiveFailures: true },
-    });
-    const failures = counted.consecutiveFailures;
-    await deps.prisma.feed.update({
-      where: { id: feed.id },
-      data: {
-        nextPollAt: new Date(now.getTime() + nextPollDelayMs(failures, feed.pollIntervalMinutes * 60_000)),
-        ...(failures >= FEED_ERROR_STATE_AFTER_FAILURES ? { status: 'error' as const } : {}),
-      },
+    // Increment in SQL (a scheduled poll and a manual one may fail at the same moment), and set the
+    // backoff in the same transaction so nobody sees a failure counted without its next poll time.
+    const failures = await deps.prisma.$transaction(async (tx) => {
+      const counted = await tx.feed.update({
+        where: { id: feed.id },
+        data: { consecutiveFailures: { increment: 1 }, lastError: `${err.code}: ${err.message}`, lastFetchedAt: now },
+        select: { consecutiveFailures: true },
+      });
+      await tx.feed.update({
+        where: { id: feed.id },
+        data: {
+          nextPollAt: new Date(now.getTime() + nextPollDelayMs(counted.consecutiveFailures, feed.pollIntervalMinutes * 60_000)),
+          ...(counted.consecutiveFailures >= FEED_ERROR_STATE_AFTER_FAILURES ? { status: 'error' as const } : {}),
+        },
+      });
+      return counted.consecutiveFailures;
     });
     return { status: 'failed', code: err.code, message: err.message, consecutiveFailures: failures };
   }

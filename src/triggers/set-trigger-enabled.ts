@@ -6,7 +6,7 @@ import { AppError } from '../errors.js';
 export async function setTriggerEnabled(prisma: PrismaClient, args: { id: string; enabled: boolean; actor: Actor }): Promise<Trigger> {
   return prisma.$transaction(async (tx) => {
     const trigger = await tx.trigger.findUnique({ where: { id: args.id } });
-    if (!trigger) throw new AppError('RAPPORT_NOT_FOUND', 'No trigger with this id', { field: 'id' });
+    if (!trigger) throw new AppError('RAPPORT_TRIGGER_NOT_FOUND', undefined, { field: 'id' });
     if (trigger.enabled === args.enabled) return trigger;
     const updated = await tx.trigger.update({ where: { id: args.id }, data: { enabled: args.enabled } });
     await writeAudit(tx, { actor: args.actor, entityType: 'trigger', entityId: args.id, action: args.enabled ? 'trigger.enabled' : 'trigger.disabled' });

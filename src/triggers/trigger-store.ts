@@ -85,15 +85,6 @@ export async function loadActiveTriggers(
   return active;
 }
 
-/** Enables or disables a trigger (audited); its versions are untouched. */
-export async function setTriggerEnabled(prisma: PrismaClient, args: { id: string; enabled: boolean; actor: Actor }): Promise<void> {
-  await prisma.$transaction(async (tx) => {
-    const { count } = await tx.trigger.updateMany({ where: { id: args.id }, data: { enabled: args.enabled } });
-    if (count !== 1) throw new AppError('RAPPORT_TRIGGER_NOT_FOUND', undefined, { field: 'id' });
-    await writeAudit(tx, { actor: args.actor, entityType: 'trigger', entityId: args.id, action: args.enabled ? 'trigger.enabled' : 'trigger.disabled' });
-  });
-}
-
 /** JSON with object keys sorted: PostgreSQL's jsonb does not keep the order they were written in. */
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>

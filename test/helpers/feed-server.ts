@@ -18,7 +18,8 @@ export interface FeedRoute {
 export async function startFeedServer(routes: Record<string, FeedRoute>) {
   const hits: Record<string, number> = {};
   const server = http.createServer((req, res) => {
-    const path = req.url ?? '/';
+    // Routes match on the path; a query string makes the same feed reachable under another URL.
+    const path = (req.url ?? '/').split('?')[0]!;
     hits[path] = (hits[path] ?? 0) + 1;
     const route = routes[path];
     if (!route) return void res.writeHead(404).end('not found');

@@ -11,7 +11,7 @@ export interface RapportProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function spawnRapport(args: string[], env: Record<string, string>, timeoutMs = 30_000): Promise<RapportProcess> {
+export async function spawnRapport(args: string[], env: Record<string, string>, timeoutMs = 90_000): Promise<RapportProcess> {
   const child = spawn(process.execPath, [BIN, 'start', ...args], {
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -52,9 +52,9 @@ describe('embedded defaults', () => {
     const sent = await waitFor('status sent', async () => ((await call('GET', `/api/v1/suggestions/${pending.id}`)).json().suggestion.status === 'sent' ? true : null));
     assert.ok(sent);
 
-    // Data lives under DATA_DIR: PGlite's files and Redis's append-only file.
+    // Data lives under DATA_DIR: PGlite's files, Redis's append-only file, the generated secret.
     const entries = await readdir(dataDir);
-    assert.deepEqual(entries.filter((e) => e !== 'outbox').sort(), ['pglite', 'redis']);
+    assert.deepEqual(entries.filter((e) => e !== 'outbox' && e !== 'secret').sort(), ['pglite', 'redis']);
     assert.ok((await readdir(path.join(dataDir, 'redis'))).some((n) => n.startsWith('appendonly')));
   });
 });

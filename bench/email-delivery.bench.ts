@@ -1,0 +1,177 @@
+import type { AddressInfo } from 'node:net';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
+import { pino } from 'pino';
+import { SMTPServer } from 'smtp-server';
+import { SYSTEM } from '../src/audit/audit-log.js';
+import { createUnsubscribeToken, unsubscribeUrl } from '../src/consent/unsubscribe-token.js';
+import { seedDemo } from '../src/demo/seed-demo.js';
+import { buildEmailMessage } from '../src/delivery/email-message.js';
+import { enqueueDelivery } from '../src/delivery/enqueue-delivery.js';
+import { noteSender } from '../src/delivery/note-sender.js';
+import { recordEvent } from '../src/events/record-event.js';
+import type { PrismaClient } from '../src/generated/prisma/client.js';
+import { openRuntime } from '../src/infra/runtime.js';
+import { buildProcessors } from '../src/jobs/processors.js';
+import { startWorkers } from '../src/jobs/queues.js';
+import { approveSuggestion } from '../src/notes/decide-suggestion.js';
+import { NoteTemplates } from '../src/notes/note-templates.js';
+import { evaluateEvent } from '../src/triggers/evaluate-event.js';
+import { flushQueuePrefix, freshDatabase, testConfig } from '../test/helpers/test-services.js';
+import type { BenchResult } from './bench-result.js';
+
+/**
+ * Emails per second through Rapport's whole delivery path — a BullMQ job per delivery, the claim
+ * transaction, the message with its signed unsubscribe link, a pooled SMTP send, the "sent"
+ * transaction with its audit entries — against bare nodemailer sending the very same messages over
+ * the same kind of pooled transport to the same local SMTP sink, in the same run. The sink accepts
+ * and discards, so what is measured is Rapport's overhead, not a mail server's.
+ */
+const sizes = {
+  emails: envInt('BENCH_EMAILS', 1_000),
+  concurrency: envInt('BENCH_EMAIL_CONCURRENCY', 10),
+  setupParallelism: 8,
+  timeoutMs: envInt('BENCH_TIMEOUT_MS', 120_000),
+};
+const SECRET = 'bench-secret-bench-secret-bench-secret-0123';
+const MAIL_FROM = 'notes@rapport.example';
+const PUBLIC_URL = 'https://rapport.example.test';
+const TARGET = '≥ 0.8×';
+
+export async function benchEmailDelivery(): Promise<BenchResult[]> {
+  const database = await freshDatabase();
+  const sink = await startDiscardingSink();
+  const config = testConfig({
+    DATABASE_URL: database.url, SMTP_URL: sink.url, MAIL_FROM, RAPPORT_SECRET: SECRET, PUBLIC_URL,
+    WORKER_CONCURRENCY: String(sizes.concurrency), DATABASE_POOL_SIZE: String(sizes.concurrency + 5),
+    // High enough never to bind: this measures the path, not the limiter.
+    EMAIL_RATE_PER_SECOND: '10000', NOTE_FREQUENCY_CAP_DAYS: '0',
+  });
+  const logger = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' });
+  try {
+    await seedDemo(database.db.prisma);
+    const deliveryIds = await approvedDeliveries(database.db.prisma, sizes.emails);
+    const messages = await theSameMessages(database.db.prisma, deliveryIds);
+
+    // The baseline runs before and after (never beside) the real path; the faster counts, so JIT
+    // warm-up or a burst of load on the machine never flatters the ratio.
+    const first = await measureBareNodemailer(sink, messages);
+    const rapport = await measureDeliveryPath(config, logger, database.db.prisma, deliveryIds, sink);
+    const bare = Math.max(first, await measureBareNodemailer(sink, messages));
+    const label = `${sizes.emails} emails, concurrency ${sizes.concurrency}`;
+    return [
+      { name: `email delivery path → SMTP sink (${label})`, value: rapport, unit: 'emails/s', baseline: { name: 'bare nodemailer pool, best of 2', value: bare }, ratio: rapport / bare, target: TARGET },
+    ];
+  } finally {
+    await sink.close();
+    await flushQueuePrefix(config.redis.queuePrefix);
+    await database.drop();
+  }
+}
+
+async function measureDeliveryPath(config: ReturnType<typeof testConfig>, logger: pino.Logger, prisma: PrismaClient, ids: string[], sink: Sink): Promise<number> {
+  const rt = await openRuntime(config, logger);
+  // As main.ts starts them: the real processors, the configured concurrency and rate limit.
+  const workers = startWorkers(rt.redis, config.redis.queuePrefix, buildProcessors(rt), {
+    concurrency: config.redis.concurrency,
+    logger,
+    limiters: { 'deliver-email': { max: config.mail.ratePerSecond, durationMs: 1_000 } },
+  });
+  try {
+    const deliveries = await prisma.delivery.findMany({ where: { id: { in: ids } } });
+    const receivedBefore = sink.count();
+    const started = performance.now();
+    for (const d of deliveries) await enqueueDelivery(rt.queues, d, { priority: 'bulk' });
+    const deadline = Date.now() + sizes.timeoutMs;
+    while ((await prisma.delivery.count({ where: { id: { in: ids }, status: 'sent' } })) < ids.length) {
+      if (Date.now() > deadline) throw new Error(`delivery path: not all ${ids.length} emails sent within ${sizes.timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const perSec = ids.length / ((performance.now() - started) / 1000);
+    if (sink.count() - receivedBefore !== ids.length) throw new Error(`the sink received ${sink.count() - receivedBefore} emails for ${ids.length} deliveries`);
+    return perSec;
+  } finally {
+    await workers.close();
+    await rt.close();
+  }
+}
+
+/** The same pooled transport createSmtpMailer builds (nodemailer defaults: 5 connections), nothing else. */
+async function measureBareNodemailer(sink: Sink, messages: SendMailOptions[]): Promise<number> {
+  const transport = nodemailer.createTransport(`${sink.url}?pool=true`);
+  try {
+    const started = performance.now();
+    await Promise.all(messages.map((m) => transport.sendMail(m)));
+    return messages.length / ((performance.now() - started) / 1000);
+  } finally {
+    transport.close();
+  }
+}
+
+/** Exactly what deliverEmail would build for each delivery (sender, headers, signed link). */
+async function theSameMessages(prisma: PrismaClient, ids: string[]): Promise<SendMailOptions[]> {
+  const deliveries = await prisma.delivery.findMany({ where: { id: { in: ids } }, include: { suggestion: { include: { customer: true, assignee: true } } } });
+  return deliveries.map((d) =>
+    buildEmailMessage({
+      messageId: d.messageId,
+      ...noteSender({ mailFrom: MAIL_FROM, verifiedDomains: [], assignee: d.suggestion.assignee }),
+      to: { name: d.suggestion.customer.name, address: d.suggestion.customer.email ?? '' },
+      subject: d.suggestion.subject,
+      body: d.suggestion.body,
+      locale: d.suggestion.locale,
+      deliveryId: d.id,
+      unsubscribe: { url: unsubscribeUrl(PUBLIC_URL, createUnsubscribeToken(SECRET, d.suggestion.customerId)) },
+    }),
+  );
+}
+
+/** N approved thank-you notes to the two demo customers, each with a queued delivery (setup, not timed). */
+async function approvedDeliveries(prisma: PrismaClient, count: number): Promise<string[]> {
+  const templates = new NoteTemplates('templates');
+  const ids: string[] = [];
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < count; i = next++) {
+      const externalId = i % 2 ? 'cust-1001' : 'cust-1002';
+      const { event } = await recordEvent(prisma, { type: 'purchase', externalId, occurredAt: new Date().toISOString(), idempotencyKey: `bench-mail-${i}`, data: { product: `Aurora desk lamp #${i}` } }, SYSTEM);
+      const { suggestionId } = await evaluateEvent({ prisma, templates, frequencyCapDays: 0 }, event.id);
+      if (!suggestionId) throw new Error(`event ${i} drafted no note`);
+      ids.push((await approveSuggestion(prisma, { id: suggestionId, actor: SYSTEM })).delivery.id);
+    }
+  };
+  await Promise.all(Array.from({ length: sizes.setupParallelism }, worker));
+  return ids;
+}
+
+interface Sink {
+  url: string;
+  count(): number;
+  close(): Promise<void>;
+}
+
+/** A real SMTP server that reads each message to the end and discards it (no parsing, no storage). */
+async function startDiscardingSink(): Promise<Sink> {
+  let received = 0;
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, callback) {
+      stream.on('data', () => undefined);
+      stream.on('end', () => {
+        received += 1;
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return { url: `smtp://127.0.0.1:${port}`, count: () => received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+function envInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: expected a positive integer, got "${raw}"`);
+  return n;
+}
