@@ -1,24 +1,16 @@
 import { z } from 'zod';
 import type { PrismaClient, User } from '../generated/prisma/client.js';
 import { writeAudit, type Actor } from '../audit/audit-log.js';
+import { TimeZone } from '../customers/customer-input.js';
 import { AppError } from '../errors.js';
 import { hashPassword, passwordProblem } from './passwords.js';
 import { endSessionsOf } from './sessions.js';
-
-const isTimeZone = (tz: string) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 export const UserInput = z.strictObject({
   email: z.string().trim().toLowerCase().email('expected an email address'),
   name: z.string().trim().min(1, 'the name cannot be empty').max(200),
   role: z.enum(['admin', 'marketing', 'account_manager'], { error: 'expected admin, marketing or account_manager' }),
-  timeZone: z.string().refine(isTimeZone, 'expected an IANA time zone like Europe/Berlin').default('UTC'),
+  timeZone: TimeZone.default('UTC'),
 });
 export type UserInput = z.infer<typeof UserInput>;
 

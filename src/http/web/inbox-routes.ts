@@ -11,6 +11,7 @@ import { ROLES, suggestionScope, webUser } from './authorize.js';
 import { loadCard, loadInbox } from './inbox-data.js';
 import { sendPage, type FieldErrors } from './views.js';
 import type { WebDeps } from './web-app.js';
+import { enqueueDelivery } from '../../delivery/enqueue-delivery.js';
 
 type Form = Record<string, unknown>;
 const text = (form: Form, key: string) => (typeof form[key] === 'string' ? (form[key] as string) : '');
@@ -42,10 +43,11 @@ export const inboxRoutes = (deps: WebDeps): FastifyPluginAsync => async (app) =>
   const approvers = { access: ROLES.approvers };
   const ownSuggestion = { access: ROLES.approvers, owns: 'suggestion' as const };
 
-  const enqueue = (request: FastifyRequest, delivery: Delivery) =>
-    deps.queues
-      .enqueue('deliver-email', { deliveryId: delivery.id }, { delayMs: Math.max(0, delivery.scheduledFor.getTime() - Date.now()) })
-      .catch((err: Error) => request.log.warn({ deliveryId: delivery.id, err: err.message }, 'could not enqueue delivery; the reconciler will'));
+  // The channel picks the queue (email or print); a single approval overtakes bulk work.
+  const enqueue = (request: FastifyRequest, delivery: Delivery, priority: 'single' | 'bulk' = 'single') =>
+    enqueueDelivery(deps.queues, delivery, { priority }).catch((err: Error) =>
+      request.log.warn({ deliveryId: delivery.id, err: err.message }, 'could not enqueue delivery; the reconciler will'),
+    );
 
   /** The inbox, optionally with one card's refused form (its values and the message beside each field). */
   const showInbox = async (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200) => {
@@ -166,7 +168,7 @@ export const inboxRoutes = (deps: WebDeps): FastifyPluginAsync => async (app) =>
     for (const done of result.done) {
       if (done.deliveryId) {
         const delivery = await deps.prisma.delivery.findUnique({ where: { id: done.deliveryId } });
-        if (delivery) await enqueue(request, delivery);
+        if (delivery) await enqueue(request, delivery, 'bulk');
       }
     }
     const failed = result.failed.length + (ids.length - visible.length);
