@@ -58,6 +58,9 @@ export const Env = z.object({
   PRINT_DEFAULT_FORMAT: z.preprocess(emptyAsUndefined, z.string().regex(/^[a-z0-9-]+$/, 'expected a print format name such as card-5x7-flat').default('card-5x7-flat')),
   PRINT_PROVIDER_URL: optionalUrl(['http', 'https']),
   PRINT_PROVIDER_TOKEN: z.preprocess(emptyAsUndefined, z.string().optional()),
+  GIFT_PARTNER_URL: optionalUrl(['http', 'https']),
+  GIFT_PARTNER_TOKEN: z.preprocess(emptyAsUndefined, z.string().optional()),
+  GIFT_PARTNER_SECRET: z.preprocess(emptyAsUndefined, z.string().min(16, 'expected at least 16 characters').optional()),
   NOTE_FREQUENCY_CAP_DAYS: integer(0, 365, 14),
   NEWS_RULES_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
   FEED_TIMEOUT_MS: integer(1_000, 300_000, 20_000),
@@ -95,6 +98,8 @@ export interface Config {
    */
   secret: string | undefined;
   print: { chromiumPath: string; pages: number; defaultFormat: string; providerUrl: string | undefined; providerToken: string | undefined };
+  /** Gift fulfilment partner: orders are POSTed to partnerUrl; its status callbacks are signed with partnerSecret. */
+  gifts: { partnerUrl: string | undefined; partnerToken: string | undefined; partnerSecret: string | undefined };
   templatesDir: string;
   news: { extraRulesDir: string | undefined; fetchTimeoutMs: number; maxBytes: number };
   /** At most one note per this many days per customer, across all triggers (0: no cap). */
@@ -150,6 +155,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       providerUrl: e.PRINT_PROVIDER_URL,
       providerToken: e.PRINT_PROVIDER_TOKEN,
     },
+    gifts: { partnerUrl: e.GIFT_PARTNER_URL, partnerToken: e.GIFT_PARTNER_TOKEN, partnerSecret: e.GIFT_PARTNER_SECRET },
     templatesDir: e.TEMPLATES_DIR,
     news: { extraRulesDir: e.NEWS_RULES_DIR, fetchTimeoutMs: e.FEED_TIMEOUT_MS, maxBytes: e.FEED_MAX_BYTES },
     frequencyCapDays: e.NOTE_FREQUENCY_CAP_DAYS,

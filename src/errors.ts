@@ -29,6 +29,10 @@ export const ERRORS = {
   RAPPORT_BAD_SIGNATURE: { status: 401, message: 'This token signs its requests: X-Rapport-Timestamp and X-Rapport-Signature (sha256=<hex HMAC-SHA256 of "<timestamp>.<raw body>">) are missing or wrong' },
   RAPPORT_STALE_SIGNATURE: { status: 401, message: 'X-Rapport-Timestamp is more than 300 seconds away from the server clock; sign the request again' },
   RAPPORT_EVENT_TYPE_BUILT_IN: { status: 409, message: 'Built-in event types cannot be redefined' },
+  RAPPORT_GIFT_NOT_FOUND: { status: 422, message: 'No active gift with this SKU' },
+  RAPPORT_GIFT_BUDGET_EXCEEDED: { status: 422, message: 'The gift costs more than the remaining gift budget' },
+  RAPPORT_GIFT_CURRENCY_MISMATCH: { status: 422, message: 'The gift is priced in another currency than the gift budget' },
+  RAPPORT_GIFT_ORDER_NOT_FOUND: { status: 404, message: 'No gift order with this id' },
   RAPPORT_UNAVAILABLE: { status: 503, message: 'A dependency is unavailable' },
   RAPPORT_INTERNAL: { status: 500, message: 'Something went wrong on our side' },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -35,7 +35,7 @@ export async function startRapport(config: Config, logger: Logger, opts: { http?
       closers.push(() => workers.close());
     }
     const reconcileNow = async () => {
-      const report = await reconcile(runtime.db.prisma, runtime.queues, new Date(), { printProvider: Boolean(config.print.providerUrl) });
+      const report = await reconcile(runtime.db.prisma, runtime.queues, new Date(), { printProvider: Boolean(config.print.providerUrl), giftPartner: Boolean(config.gifts.partnerUrl) });
       if (report.eventsEnqueued || report.deliveriesEnqueued || report.interrupted || report.articlesEnqueued) logger.info(report, 'reconciled');
     };
     await reconcileNow();
@@ -52,6 +52,7 @@ export async function startRapport(config: Config, logger: Logger, opts: { http?
         frequencyCapDays: config.frequencyCapDays,
         publicUrl: config.http.publicUrl,
         unsubscribeSecret: runtime.secret,
+        ...(config.gifts.partnerSecret ? { giftPartnerSecret: config.gifts.partnerSecret } : {}),
         logger,
         checks: {
           database: async () => void (await runtime.db.pool.query('SELECT 1')),

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { PrismaClient } from '../generated/prisma/client.js';
+import type { PrismaClient, User } from '../generated/prisma/client.js';
 import type { Actor } from '../audit/audit-log.js';
 
 const hashToken = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
@@ -26,10 +26,19 @@ export async function actorForToken(prisma: PrismaClient, secret: string): Promi
   return (await tokenForSecret(prisma, secret))?.actor ?? null;
 }
 
-/** The actor and, for tokens that sign their requests, the HMAC key; null when unknown or revoked. */
-export async function tokenForSecret(prisma: PrismaClient, secret: string): Promise<{ actor: Actor; signingSecret: string | null } | null> {
-  const token = await prisma.apiToken.findUnique({ where: { tokenHash: hashToken(secret) } });
+/** The user a token belongs to, as far as authorization needs it (see http/api-authorization.ts). */
+export type TokenUser = Pick<User, 'id' | 'role'>;
+
+/**
+ * The actor, the user behind it (null for integration tokens without one) and, for tokens that
+ * sign their requests, the HMAC key; null when unknown or revoked.
+ */
+export async function tokenForSecret(
+  prisma: PrismaClient,
+  secret: string,
+): Promise<{ actor: Actor; user: TokenUser | null; signingSecret: string | null } | null> {
+  const token = await prisma.apiToken.findUnique({ where: { tokenHash: hashToken(secret) }, include: { user: { select: { id: true, role: true } } } });
   if (!token || token.revokedAt) return null;
   const actor: Actor = token.userId ? { type: 'user', id: token.userId } : { type: 'api_token', id: token.id };
-  return { actor, signingSecret: token.signingSecret };
+  return { actor, user: token.user, signingSecret: token.signingSecret };
 }

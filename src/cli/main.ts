@@ -25,6 +25,7 @@ Commands:
   signals --accounts <file> --input <feed file|dir> [--format jsonl]
                              Match news feeds to accounts offline (no database, no Redis)
   print run [--format <name>]  Render due print notes into PDFs + a manifest for a mail house
+  templates check [--dir <d>] Render every note template with sample data; exit 1 listing problems
   help                       Show this help
 
 Configuration comes from the environment; see .env.example.`;
@@ -43,6 +44,7 @@ const commands: Record<string, () => Promise<Command>> = {
   feeds: async () => (await import('./feeds-command.js')).feedsCommand,
   print: async () => (await import('./print-command.js')).printCommand,
   triggers: async () => (await import('./triggers-command.js')).triggersCommand,
+  templates: async () => (await import('./templates-command.js')).templatesCommand,
 };
 
 /** Runs one CLI command and returns the exit code; errors are printed once, without stack traces. */

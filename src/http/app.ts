@@ -5,6 +5,7 @@ import type { Queues } from '../jobs/queues.js';
 import type { NoteTemplates } from '../notes/note-templates.js';
 import { registerErrorHandling } from './error-handler.js';
 import { requireApiToken } from './authenticate.js';
+import { requireFullApiAccess } from './api-authorization.js';
 import { healthRoutes } from './routes/health.js';
 import { accountRoutes } from './routes/accounts.js';
 import { customerRoutes } from './routes/customers.js';
@@ -17,6 +18,8 @@ import { keepRawJsonBody } from './signed-requests.js';
 import { suggestionRoutes } from './routes/suggestions.js';
 import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { webApp } from './web/web-app.js';
+import { giftRoutes } from './routes/gifts.js';
+import { giftPartnerWebhook } from './routes/gift-partner-webhook.js';
 
 export interface AppDeps {
   prisma: PrismaClient;
@@ -31,6 +34,8 @@ export interface AppDeps {
   publicUrl?: string;
   /** Verifies unsubscribe links (the runtime's secret); without it the public /u/:token pages are not served. */
   unsubscribeSecret?: string;
+  /** Verifies the gift partner's status callbacks (GIFT_PARTNER_SECRET); without it POST /webhooks/gift-partner is not served. */
+  giftPartnerSecret?: string;
 }
 
 /** Builds the HTTP app without listening, so tests inject requests and main.ts decides the port. */
@@ -41,10 +46,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
   });
   app.decorateRequest('actor', null);
+  app.decorateRequest('apiUser', null);
   registerErrorHandling(app);
   await app.register(healthRoutes(deps));
   // Public, no API token: the signed link in every note is the recipient's credential.
   if (deps.unsubscribeSecret) await app.register(unsubscribeRoutes({ prisma: deps.prisma, secret: deps.unsubscribeSecret }));
+  // Public, no API token: the HMAC signature with the shared secret is the partner's credential.
+  if (deps.giftPartnerSecret) await app.register(giftPartnerWebhook({ prisma: deps.prisma, secret: deps.giftPartnerSecret }));
   await app.register(
     async (api) => {
       keepRawJsonBody(api);
@@ -52,11 +60,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(accountRoutes(deps));
       await api.register(customerRoutes(deps));
       await api.register(eventRoutes(deps));
-      await api.register(eventTypeRoutes(deps));
       await api.register(suggestionRoutes(deps));
-      await api.register(feedRoutes(deps));
-      await api.register(triggerRoutes(deps));
       await api.register(signalRoutes(deps));
+      await api.register(giftRoutes(deps));
+      // Configuration that shapes what everyone receives: not for account managers' tokens.
+      await api.register(async (configuration) => {
+        configuration.addHook('preHandler', requireFullApiAccess);
+        await configuration.register(eventTypeRoutes(deps));
+        await configuration.register(feedRoutes(deps));
+        await configuration.register(triggerRoutes(deps));
+      });
     },
     { prefix: '/api/v1' },
   );

@@ -1,13 +1,15 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Actor } from '../audit/audit-log.js';
-import { tokenForSecret } from '../auth/api-tokens.js';
+import { tokenForSecret, type TokenUser } from '../auth/api-tokens.js';
 import { AppError } from '../errors.js';
 import { isSignedMethod, verifySignature } from './signed-requests.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
+    /** The user the API token belongs to; null for integration tokens (see api-authorization.ts). */
+    apiUser: TokenUser | null;
   }
 }
 
@@ -24,6 +26,7 @@ export function requireApiToken(prisma: PrismaClient) {
     if (!token) throw new AppError('RAPPORT_UNAUTHENTICATED', 'The API token is unknown or revoked', { field: 'Authorization' });
     if (token.signingSecret && isSignedMethod(request.method)) verifySignature(request, token.signingSecret);
     request.actor = token.actor;
+    request.apiUser = token.user;
   };
 }
 

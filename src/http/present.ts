@@ -1,4 +1,5 @@
 import type { Customer, Delivery, Suggestion } from '../generated/prisma/client.js';
+import type { GiftView } from '../gifts/gift-view.js';
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 const date = (d: Date | null) => (d ? d.toISOString().slice(0, 10) : null);
@@ -33,7 +34,8 @@ export function presentCustomer(c: Customer) {
   };
 }
 
-export function presentSuggestion(s: Suggestion & { delivery?: Delivery | null }) {
+/** `gift` comes from gifts/gift-view.ts (name and remaining budget); without it the row's own gift fields are shown. */
+export function presentSuggestion(s: Suggestion & { delivery?: Delivery | null }, gift?: GiftView | null) {
   return {
     id: s.id,
     status: s.status,
@@ -56,6 +58,7 @@ export function presentSuggestion(s: Suggestion & { delivery?: Delivery | null }
     expiresAt: iso(s.expiresAt),
     createdAt: iso(s.createdAt),
     updatedAt: iso(s.updatedAt),
+    gift: gift ?? (s.giftSku && s.giftCurrency ? { sku: s.giftSku, name: null, cost: Number(s.giftCost), currency: s.giftCurrency, remainingBudget: null } : null),
     delivery: s.delivery
       ? {
           id: s.delivery.id,

@@ -23,6 +23,12 @@ export const jobCatalog = {
     attempts: 12,
     backoff: { type: 'exponential', delay: 5_000 },
   },
+  /** Only with GIFT_PARTNER_URL: one gift order to the fulfilment partner (idempotent by order id). */
+  'fulfil-gift': {
+    schema: z.object({ giftOrderId: z.string().uuid() }),
+    attempts: 12,
+    backoff: { type: 'exponential', delay: 5_000 },
+  },
   'poll-feed': {
     schema: z.object({ feedId: z.string().uuid() }),
     // Feed failures are recorded on the feed with their own backoff; the job itself rarely throws.
@@ -68,6 +74,7 @@ export const jobIdFor = {
   'evaluate-event': (p: JobPayload<'evaluate-event'>) => `event-${p.eventId}`,
   'deliver-email': (p: JobPayload<'deliver-email'>) => `deliver-${p.deliveryId}`,
   'deliver-print': (p: JobPayload<'deliver-print'>) => `print-${p.deliveryId}`,
+  'fulfil-gift': (p: JobPayload<'fulfil-gift'>) => `gift-${p.giftOrderId}`,
   // Polls come from a job scheduler (one per feed); a manual "poll now" may run beside them.
   'poll-feed': () => undefined,
   'match-article': (p: JobPayload<'match-article'>) => `match-${p.articleId}`,

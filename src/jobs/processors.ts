@@ -9,6 +9,7 @@ import type { FireDeps } from '../triggers/fire-triggers.js';
 import { evaluateSignal } from '../triggers/evaluate-signal.js';
 import { scanTriggers } from '../triggers/scan-triggers.js';
 import { sendDailyDigests } from '../notes/daily-digest.js';
+import { fulfilGift } from '../gifts/gift-orders.js';
 import type { Processors } from './queues.js';
 
 export const fireDeps = (rt: Runtime): FireDeps => ({
@@ -43,6 +44,11 @@ export function buildProcessors(rt: Runtime): Processors {
       // Without a provider, print notes wait for a print run (`rapport print run`).
       const { providerUrl, providerToken, defaultFormat } = rt.config.print;
       if (providerUrl) await deliverPrintViaProvider({ prisma: rt.db.prisma, renderer: rt.print, providerUrl, providerToken, defaultFormat }, deliveryId);
+    },
+    'fulfil-gift': async ({ giftOrderId }) => {
+      // Without a partner, gift orders stay pending for manual fulfilment.
+      const { partnerUrl, partnerToken } = rt.config.gifts;
+      if (partnerUrl) await fulfilGift({ prisma: rt.db.prisma, partnerUrl, partnerToken }, giftOrderId);
     },
     'poll-feed': async ({ feedId }) => {
       const outcome = await pollFeed(pollDeps(rt), feedId);

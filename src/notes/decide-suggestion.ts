@@ -5,11 +5,15 @@ import type { Tx } from '../infra/database.js';
 import { scheduleDelivery } from '../delivery/schedule-delivery.js';
 import { nextSendInstant } from '../triggers/send-window.js';
 import { parseTriggerDefinition } from '../triggers/trigger-definition.js';
-import { transitionSuggestion } from './suggestion-status.js';
+import { canTransition, transitionSuggestion } from './suggestion-status.js';
+import { enforceGiftBudget } from '../gifts/gift-budget.js';
+import { createGiftOrder } from '../gifts/gift-orders.js';
 
 export const ApproveInput = z.strictObject({
   subject: z.string().trim().min(1, 'the subject cannot be empty').max(300).optional(),
   body: z.string().trim().min(1, 'the body cannot be empty').max(20_000).optional(),
+  /** Admins only: approve a gift beyond the assignee's gift budget (audited). */
+  overrideBudget: z.boolean().optional(),
 });
 export type ApproveInput = z.infer<typeof ApproveInput>;
 
@@ -38,6 +42,12 @@ export async function approveInTransaction(
 ): Promise<{ suggestion: Suggestion; delivery: Delivery }> {
   const now = args.now ?? new Date();
   const edited = args.edit?.subject !== undefined || args.edit?.body !== undefined;
+  // A gift is checked against what its assignee has already spent, before it counts as spent itself
+  // (approval sets decidedAt, which puts it in the period's sum).
+  const current = await tx.suggestion.findUnique({ where: { id: args.id } });
+  if (current && canTransition(current.status, 'approved')) {
+    await enforceGiftBudget(tx, { suggestion: current, actor: args.actor, overrideBudget: args.edit?.overrideBudget === true, now });
+  }
   const approved = await transitionSuggestion(tx, {
     id: args.id,
     to: 'approved',
@@ -50,6 +60,7 @@ export async function approveInTransaction(
     },
     ...(edited ? { data: { edited: true } } : {}),
   });
+  await createGiftOrder(tx, approved, args.actor);
   return scheduleDelivery(tx, { suggestion: approved, actor: args.actor, now, sendAt: await sendTimeFor(tx, approved, now) });
 }
 

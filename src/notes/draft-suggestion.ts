@@ -3,6 +3,7 @@ import { SYSTEM, writeAudit } from '../audit/audit-log.js';
 import type { Tx } from '../infra/database.js';
 import type { ActiveTrigger } from '../triggers/trigger-store.js';
 import { expiresAfterHours } from '../triggers/trigger-definition.js';
+import { giftForDraft } from '../gifts/gift-catalog.js';
 import type { RenderedNote } from './note-templates.js';
 
 /**
@@ -25,6 +26,11 @@ export async function draftSuggestion(
   const { definition } = args.trigger;
   const expiryHours = expiresAfterHours(definition);
   const delayMinutes = definition.action.delayMinutes ?? 0;
+  // An unknown or inactive SKU does not stop the note: it is drafted without the gift and the
+  // audit entry says why (the catalog may change after the trigger was saved).
+  const giftSku = definition.action.giftSku;
+  const giftOutcome = giftSku ? await giftForDraft(tx, giftSku) : null;
+  const gift = giftOutcome && 'gift' in giftOutcome ? giftOutcome.gift : null;
   const rows = await tx.suggestion.createManyAndReturn({
     data: [
       {
@@ -43,6 +49,7 @@ export async function draftSuggestion(
         assigneeId: args.assigneeId,
         expiresAt: expiryHours ? new Date(args.now.getTime() + expiryHours * 3_600_000) : null,
         notBefore: delayMinutes ? new Date(args.now.getTime() + delayMinutes * 60_000) : null,
+        ...(gift ? { giftSku: gift.sku, giftCost: gift.cost, giftCurrency: gift.currency } : {}),
       },
     ],
     skipDuplicates: true,
@@ -55,7 +62,13 @@ export async function draftSuggestion(
     entityId: suggestion.id,
     action: 'suggestion.drafted',
     toStatus: 'pending_approval',
-    data: { trigger: args.trigger.key, triggerVersion: args.trigger.version, template: args.note.templatePath },
+    data: {
+      trigger: args.trigger.key,
+      triggerVersion: args.trigger.version,
+      template: args.note.templatePath,
+      ...(gift ? { gift: { sku: gift.sku, cost: gift.cost.toFixed(2), currency: gift.currency } } : {}),
+      ...(giftOutcome && 'skipped' in giftOutcome ? { giftSkipped: giftOutcome.skipped } : {}),
+    },
   });
   return suggestion;
 }

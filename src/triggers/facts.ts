@@ -42,6 +42,8 @@ export function noteContext(
     firstName: customer.firstName ?? customer.name.split(/\s+/)[0] ?? customer.name,
     name: customer.name,
     customer: { name: customer.name, email: customer.email, locale: customer.locale },
+    // Dates and numbers in notes are formatted for the recipient (see notes/template-helpers.ts).
+    recipient: { locale: customer.locale, timeZone: customer.timeZone },
     account: customer.account ? { name: customer.account.name } : null,
     event: event ? { type: event.type, occurredAt: event.occurredAt.toISOString(), data: event.data } : null,
     sender: { name: customer.owner?.name ?? 'Your Rapport team', email: customer.owner?.email ?? null },

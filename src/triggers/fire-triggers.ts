@@ -69,6 +69,13 @@ export async function fireForCustomer(deps: FireDeps, customerId: string, firing
     if (other !== winner) result.skipped.push({ trigger: other.trigger.key, reason: 'lower_priority', detail: `${winner.trigger.key} has priority` });
   }
 
+  // A rerun (retried job, hourly rescan) usually finds its note drafted already: say so before
+  // rendering anything. The check inside the transaction below stays the authoritative one.
+  if (await deps.prisma.suggestion.findUnique({ where: { dedupeKey: winner.dedupeKey }, select: { id: true } })) {
+    result.skipped.push({ trigger: winner.trigger.key, reason: 'duplicate', detail: `already drafted (${winner.dedupeKey})` });
+    return result;
+  }
+
   let note: RenderedNote;
   try {
     // Rendering happens before the transaction so a slow template never holds a connection.

@@ -127,6 +127,10 @@ export const TriggerAction = z
     if (action.approval === 'auto' && action.approver !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['approver'], message: 'only used when approval is "required"' });
     }
+    // A gift spends an account manager's budget, so a person decides (src/gifts/gift-budget.ts).
+    if (action.approval === 'auto' && action.giftSku !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['giftSku'], message: 'a note with a gift needs approval "required"' });
+    }
   });
 export type TriggerAction = z.infer<typeof TriggerAction>;
 

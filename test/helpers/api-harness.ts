@@ -16,13 +16,13 @@ export interface ApiHarness {
 
 /**
  * Rapport's API on a fresh schema (workers off: tests look at what was stored and enqueued), one
- * account manager (OWNER_EMAIL) and an API token — without the demo seed, so these tests depend
- * only on the data-in path.
+ * admin who owns the test customers (OWNER_EMAIL) and their API token (full access, see
+ * api-authorization.ts) — without the demo seed, so these tests depend only on the data-in path.
  */
 export async function startApiHarness(): Promise<ApiHarness> {
   const database = await freshDatabase();
   const rapport = await startRapport(testConfig({ DATABASE_URL: database.url }), silentLogger(), { workers: false });
-  const user = await database.db.prisma.user.create({ data: { email: OWNER_EMAIL, name: 'Olu Owner', role: 'account_manager' } });
+  const user = await database.db.prisma.user.create({ data: { email: OWNER_EMAIL, name: 'Olu Owner', role: 'admin' } });
   const { secret: token } = await createApiToken(database.db.prisma, { name: 'test', userId: user.id });
   const app = rapport.app!;
   return {

@@ -30,8 +30,8 @@ export const ROLES = {
   marketing: ['admin', 'marketing'],
 } as const satisfies Record<string, readonly UserRole[]>;
 
-/** The suggestions a user may see and act on. */
-export function suggestionScope(user: User): Prisma.SuggestionWhereInput {
+/** The suggestions a user may see and act on (the API scopes account managers' tokens with it too). */
+export function suggestionScope(user: Pick<User, 'id' | 'role'>): Prisma.SuggestionWhereInput {
   if (user.role === 'admin') return {};
   if (user.role === 'account_manager') {
     return { OR: [{ assigneeId: user.id }, { customer: { ownerId: user.id } }, { customer: { account: { ownerId: user.id } } }] };

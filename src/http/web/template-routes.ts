@@ -3,25 +3,11 @@ import { AppError } from '../../errors.js';
 import { isRightToLeft } from '../../delivery/email-message.js';
 import { ROLES, webUser } from './authorize.js';
 import { sendPage } from './views.js';
+import { sampleNoteContext } from '../../notes/sample-context.js';
 import type { WebDeps } from './web-app.js';
 
-/** Sample facts for previews: every variable the shipped templates use, with a plausible value. */
-export function sampleContext(senderName: string) {
-  return {
-    firstName: 'Linh',
-    name: 'Linh Pham',
-    customer: { name: 'Linh Pham', email: 'linh@example.com', locale: 'vi-VN' },
-    account: { name: 'Saigon Steel' },
-    event: { type: 'purchase', occurredAt: '2026-11-20T09:30:00+07:00', data: { product: 'Aurora desk lamp', total: 129 } },
-    signal: {
-      kind: 'funding',
-      evidence: 'Saigon Steel raised $20M to expand its Da Nang plant.',
-      article: { title: 'Saigon Steel raises $20M', link: 'https://news.example/saigon-steel-funding' },
-    },
-    years: 5,
-    sender: { name: senderName, email: 'you@rapport.example' },
-  };
-}
+/** Sample facts for previews (the same ones `rapport templates check` renders with). */
+export const sampleContext = (senderName: string) => sampleNoteContext(senderName);
 
 export const templateRoutes = (deps: WebDeps): FastifyPluginAsync => async (app) => {
   const marketing = { access: ROLES.marketing };
@@ -36,7 +22,7 @@ export const templateRoutes = (deps: WebDeps): FastifyPluginAsync => async (app)
     const templates = await deps.templates.list();
     const entry = templates.find((t) => t.key === key);
     if (!entry || !entry.locales.includes(locale)) throw new AppError('RAPPORT_NOT_FOUND', `No template "${key}" in locale "${locale}"`);
-    const context = sampleContext(webUser(request).name);
+    const context = sampleNoteContext(webUser(request).name, locale);
     let rendered: { subject: string; body: string } | null = null;
     let error: string | null = null;
     try {

@@ -1,0 +1,23 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { PrismaClient } from '../../generated/prisma/client.js';
+import { AppError } from '../../errors.js';
+import { PartnerCallback, applyPartnerCallback } from '../../gifts/gift-orders.js';
+import { verifyPartnerSignature } from '../../gifts/gift-partner-signature.js';
+import { parseInput } from '../../validation/parse-input.js';
+import { keepRawJsonBody } from '../signed-requests.js';
+
+/**
+ * `POST /webhooks/gift-partner`: the fulfilment partner reports an order's progress
+ * (`{giftOrderId, status, partnerOrderId?, error?}`). The signature over the raw body is checked
+ * before the body is trusted; a repeated or out-of-order status answers 200 and changes nothing.
+ */
+export const giftPartnerWebhook = (deps: { prisma: PrismaClient; secret: string }): FastifyPluginAsync => async (app) => {
+  keepRawJsonBody(app);
+  app.post('/webhooks/gift-partner', async (request) => {
+    if (!request.rawBody) throw new AppError('RAPPORT_MALFORMED_JSON', 'Send the callback as application/json');
+    verifyPartnerSignature(deps.secret, request.rawBody, request.headers['x-rapport-signature']);
+    const callback = parseInput(PartnerCallback, request.body);
+    const { status, changed } = await applyPartnerCallback(deps.prisma, callback);
+    return { giftOrderId: callback.giftOrderId, status, changed };
+  });
+};
