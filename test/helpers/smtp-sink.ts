@@ -12,7 +12,7 @@ export interface ReceivedMail {
  * A real SMTP server (smtp-server) on a loopback port that keeps what it receives. `reject` makes
  * it answer the next messages with an SMTP error code, to test temporary and permanent failures.
  */
-export async function startSmtpSink(): Promise<{
+export async function startSmtpSink(listenPort = 0): Promise<{
   url: string;
   port: number;
   received: ReceivedMail[];
@@ -51,7 +51,7 @@ export async function startSmtpSink(): Promise<{
     },
   };
   const server = new SMTPServer(options);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(listenPort, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
     url: `smtp://127.0.0.1:${port}`,
