@@ -1,4 +1,5 @@
-import { startRapport } from '../main.js';
+import { seedDemo } from '../demo/seed-demo.js';
+import { startRapport, type Rapport } from '../main.js';
 import { UsageError, loadCliConfig, parseOptions } from './main.js';
 
 /**
@@ -11,6 +12,7 @@ export async function startCommand(args: string[]): Promise<number> {
   if (values['api-only'] && values['workers-only']) throw new UsageError('--api-only and --workers-only exclude each other');
   const { config, logger } = loadCliConfig();
   const rapport = await startRapport(config, logger, { http: !values['workers-only'], workers: !values['api-only'] });
+  if (!config.db.url) await offerDemoOnFirstRun(rapport);
   const address = rapport.app?.server.address();
   logger.info(
     { url: address && typeof address === 'object' ? `http://${config.http.host}:${address.port}` : null, workers: !values['api-only'] },
@@ -26,4 +28,27 @@ export async function startCommand(args: string[]): Promise<number> {
   });
   await rapport.close();
   return 0;
+}
+
+/**
+ * `npm install && npm start` on a laptop should lead somewhere: on the embedded database, the very
+ * first start (no users at all) seeds the demo data and prints how to get in. Never with a
+ * configured DATABASE_URL — a real deployment gets no demo users and no known password.
+ */
+async function offerDemoOnFirstRun(rapport: Rapport): Promise<void> {
+  const prisma = rapport.runtime.db.prisma;
+  if ((await prisma.user.count()) > 0) return;
+  const { token, password } = await seedDemo(prisma);
+  const address = rapport.app?.server.address();
+  const url = address && typeof address === 'object' ? `http://${rapport.runtime.config.http.host}:${address.port}` : rapport.runtime.config.http.publicUrl;
+  console.log(
+    [
+      '',
+      'First start on the embedded database: demo data is in place.',
+      `  Web app:   ${url}/  (sign in as mai.nguyen@rapport.example${password ? ` / ${password}` : ''})`,
+      `  API token: ${token}`,
+      '  (shown once; `npx rapport token create --name <name>` makes more once Rapport is stopped)',
+      '',
+    ].join('\n'),
+  );
 }

@@ -61,17 +61,21 @@ export class MatchIndex {
     const ids = new Int32Array(doc.count);
     const infos: TokenInfo[] = new Array<TokenInfo>(doc.count);
     const cache = this.tokenCache;
-    for (let t = 0; t < doc.count; t++) {
+    // Locals rather than property reads: this loop runs once per token of every article.
+    const { text, starts, ends, dense, count } = doc;
+    const denseChars = this.denseChars;
+    for (let t = 0; t < count; t++) {
       let info: TokenInfo | undefined;
-      if (doc.dense[t] === 1) {
-        const code = doc.text.charCodeAt(doc.starts[t] ?? 0);
-        info = this.denseChars[code];
+      const start = starts[t] ?? 0;
+      if (dense[t] === 1) {
+        const code = text.charCodeAt(start);
+        info = denseChars[code];
         if (info === undefined) {
-          info = this.describe(doc.raw(t));
-          this.denseChars[code] = info;
+          info = this.describe(text.slice(start, ends[t]));
+          denseChars[code] = info;
         }
       } else {
-        const raw = doc.raw(t);
+        const raw = text.slice(start, ends[t]);
         info = cache.get(raw);
         if (info === undefined) {
           info = this.describe(raw);

@@ -46,14 +46,16 @@ export function resolveAccounts(mentions: readonly Mention[]): IdentifiedAccount
 /** One weight per distinct piece of evidence: repeating a name in every paragraph adds nothing. */
 function evidenceWeights(names: readonly Mention[], contacts: readonly Mention[], keywords: readonly Mention[], named: boolean): number[] {
   const best = new Map<string, number>();
-  const offer = (key: string, weight: number): void => {
-    best.set(key, Math.max(best.get(key) ?? 0, weight));
-  };
-  for (const m of names) offer(`p${m.pattern}`, m.weight);
+  for (const m of names) offer(best, `p${m.pattern}`, m.weight);
   for (const m of contacts) {
     // Standing alone, a distinctive contact is the whole proof; next to the company it corroborates.
-    offer(`c${m.contact}`, !named && m.distinctive ? DISTINCTIVE_CONTACT_WEIGHT : m.weight);
+    offer(best, `c${m.contact}`, !named && m.distinctive ? DISTINCTIVE_CONTACT_WEIGHT : m.weight);
   }
-  for (const m of keywords) offer(`p${m.pattern}`, m.weight);
+  for (const m of keywords) offer(best, `p${m.pattern}`, m.weight);
   return [...best.values()];
+}
+
+// A module-level function, not a closure: tsx wraps every closure in a naming helper per call.
+function offer(best: Map<string, number>, key: string, weight: number): void {
+  best.set(key, Math.max(best.get(key) ?? 0, weight));
 }

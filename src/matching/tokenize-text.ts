@@ -45,11 +45,14 @@ export class TokenizedText {
 
   constructor(readonly text: string) {
     const length = text.length;
-    this.starts = new Int32Array(length);
-    this.ends = new Int32Array(length);
-    this.runs = new Int32Array(length);
-    this.dense = new Uint8Array(length);
-    this.wordStarts = new Int8Array(length);
+    // One backing buffer instead of five: each typed-array allocation costs more than zeroing
+    // the bytes, and this runs once per article.
+    const buffer = new ArrayBuffer(length * 14);
+    this.starts = new Int32Array(buffer, 0, length);
+    this.ends = new Int32Array(buffer, length * 4, length);
+    this.runs = new Int32Array(buffer, length * 8, length);
+    this.dense = new Uint8Array(buffer, length * 12, length);
+    this.wordStarts = new Int8Array(buffer, length * 13, length);
     this.count = scanTokens(text, this);
   }
 

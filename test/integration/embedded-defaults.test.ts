@@ -6,7 +6,12 @@ import path from 'node:path';
 import { startRapport, type Rapport } from '../../src/main.js';
 import { loadConfig } from '../../src/config.js';
 import { seedDemo } from '../../src/demo/seed-demo.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { silentLogger, waitFor } from '../helpers/test-services.js';
+import { spawnRapport } from '../helpers/rapport-process.js';
+
+const BIN = fileURLToPath(new URL('../../bin/rapport.js', import.meta.url));
 
 // With no DATABASE_URL, REDIS_URL or SMTP_URL, Rapport runs on PGlite, a private redis-server and
 // an .eml outbox under DATA_DIR — the `npm install && npm start` path.
@@ -54,7 +59,29 @@ describe('embedded defaults', () => {
 
     // Data lives under DATA_DIR: PGlite's files, Redis's append-only file, the generated secret.
     const entries = await readdir(dataDir);
-    assert.deepEqual(entries.filter((e) => e !== 'outbox' && e !== 'secret').sort(), ['pglite', 'redis']);
+    assert.deepEqual(entries.filter((e) => e !== 'outbox' && e !== 'secret').sort(), ['pglite', 'pglite.pid', 'redis']);
     assert.ok((await readdir(path.join(dataDir, 'redis'))).some((n) => n.startsWith('appendonly')));
+  });
+
+  test('`rapport start` on a fresh data dir seeds the demo once; a second process is refused, not let corrupt it', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'rapport-first-run-'));
+    const env = { DATA_DIR: dir, DATABASE_URL: '', REDIS_URL: '', SMTP_URL: '', HTTP_PORT: '0', QUEUE_PREFIX: 'first-run' };
+    const server = await spawnRapport([], env);
+    try {
+      assert.match(server.output(), /API token: rpt_[\w-]+/);
+      assert.match(server.output(), /sign in as mai\.nguyen@rapport\.example \/ rapport-demo/);
+      const second = spawnSync(process.execPath, [BIN, 'seed', '--demo'], { encoding: 'utf8', env: { ...process.env, ...env, LOG_LEVEL: 'silent' }, timeout: 60_000 });
+      assert.equal(second.status, 1);
+      assert.match(second.stderr, /embedded database in .* is in use by another Rapport process \(pid \d+\)/);
+    } finally {
+      await server.kill('SIGTERM');
+    }
+    const again = await spawnRapport([], env);
+    try {
+      assert.doesNotMatch(again.output(), /API token/, 'the demo is seeded on the first start only');
+    } finally {
+      await again.kill('SIGTERM');
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
