@@ -13,6 +13,8 @@ import {
   KEYWORD_WEIGHT,
   SHORT_NAME_FACTOR,
 } from './score-confidence.js';
+import { hasCapital, isAllDigits, isLatinWord } from './name-shape.js';
+import { SpanTable } from './span-table.js';
 import { TokenAutomatonBuilder, type TokenAutomaton } from './token-automaton.js';
 import type { TokenizedText } from './tokenize-text.js';
 
@@ -35,15 +37,13 @@ export interface ArticleTokens {
 const DISTINCTIVE_NAME_LETTERS = 10;
 /** A short name shorter than this ("X" from "X Corp") would match everywhere; keep the full name only. */
 const MIN_SHORT_NAME_LETTERS = 3;
-const LATIN_WORD = /^[\p{Script=Latin}\p{N}]+$/u;
-const DIGITS = /^\p{N}+$/u;
 
 /**
  * Everything needed to find accounts in articles: one token automaton over every name, alias,
  * domain, contact name and keyword of every account, plus the classification rules.
  */
 export class MatchIndex {
-  private readonly tokenCache = new Map<string, TokenInfo>();
+  private readonly tokenCache = new SpanTable<TokenInfo>(TOKEN_CACHE_LIMIT);
   /** Single dense-script characters by char code. */
   private readonly denseChars: (TokenInfo | undefined)[] = [];
   private readonly normalizer = new TokenNormalizer();
@@ -75,12 +75,12 @@ export class MatchIndex {
           denseChars[code] = info;
         }
       } else {
-        const raw = text.slice(start, ends[t]);
-        info = cache.get(raw);
+        const end = ends[t] ?? start;
+        info = cache.find(text, start, end);
         if (info === undefined) {
+          const raw = text.slice(start, end);
           info = this.describe(raw);
-          if (cache.size >= TOKEN_CACHE_LIMIT) cache.clear();
-          cache.set(raw, info);
+          cache.insert(raw, info);
         }
       }
       ids[t] = info.id;
@@ -117,11 +117,27 @@ class IndexBuilder {
   private readonly normalizer = new TokenNormalizer();
   /** (pattern, contact, keyword?) triples claimed by the account being added: a handful, so a flat list. */
   private readonly claimed: number[] = [];
+  /**
+   * Keys and ids already looked up for the account being added. Its name, short name and aliases
+   * repeat the same words, and a dozen string comparisons beat a probe into a vocabulary of
+   * 100,000s of words, which misses the CPU cache.
+   */
+  private readonly recentKeys: string[] = [];
+  private readonly recentIds: number[] = [];
+  /**
+   * First words of the common-word phrases. Few names start with one, so the joined-key lookup
+   * (a string built per pattern) is skipped for almost all of the 100,000s of patterns.
+   */
+  private readonly commonFirstKeys = new Set<string>();
 
-  constructor(private readonly rules: RuleSet) {}
+  constructor(private readonly rules: RuleSet) {
+    for (const phrase of rules.commonWords) this.commonFirstKeys.add(phrase.split(' ')[0] ?? '');
+  }
 
   addAccount(account: DirectoryAccount, index: number): void {
     this.claimed.length = 0;
+    this.recentKeys.length = 0;
+    this.recentIds.length = 0;
     this.addName(account.name, index, 'name');
     for (const alias of account.aliases) this.addName(alias, index, 'alias');
     const domain = account.domain?.trim().toLowerCase().replace(/^[a-z]+:\/\//, '').replace(/^www\./, '').split('/')[0];
@@ -166,11 +182,11 @@ class IndexBuilder {
   private draft(tokens: PhraseTokens, pattern: number, account: number, contact: number, role: MentionRole): EntryDraft {
     const letters = countLetters(tokens);
     let latin = true;
-    for (const s of tokens.surfaces) latin &&= LATIN_WORD.test(s);
+    for (const s of tokens.surfaces) latin &&= isLatinWord(s);
     const surface = tokens.surfaces[0] ?? '';
     const acronym = latin && tokens.keys.length === 1 && letters === 3 && surface === surface.toUpperCase();
-    const common = this.rules.commonWords.has(tokens.keys.join(' '));
-    const short = letters <= 2 || (latin && letters <= 3) || DIGITS.test(tokens.keys.join(''));
+    const common = this.commonFirstKeys.has(tokens.keys[0] ?? '') && this.rules.commonWords.has(tokens.keys.join(' '));
+    const short = letters <= 2 || (latin && letters <= 3) || isAllDigits(tokens.keys);
     const ambiguous = role !== 'domain' && (common || (short && !acronym));
     let weight: number;
     if (role === 'keyword') weight = KEYWORD_WEIGHT;
@@ -179,8 +195,7 @@ class IndexBuilder {
     else if (ambiguous) weight = AMBIGUOUS_ALIAS_WEIGHT;
     else weight = aliasSpecificity(letters, tokens.words) * (role === 'short_name' ? SHORT_NAME_FACTOR : 1);
     const distinctive = role === 'contact' && !common && tokens.words >= 2 && letters >= DISTINCTIVE_NAME_LETTERS;
-    const written = tokens.surfaces.join(' ');
-    const capitalised = latin && written !== written.toLowerCase();
+    const capitalised = latin && hasCapital(tokens.surfaces);
     return {
       pattern,
       account,
@@ -222,11 +237,15 @@ class IndexBuilder {
   }
 
   private tokenId(key: string): number {
+    const recent = this.recentKeys;
+    for (let i = 0; i < recent.length; i++) if (recent[i] === key) return this.recentIds[i] ?? 0;
     let id = this.vocabulary.get(key);
     if (id === undefined) {
       id = this.vocabulary.size + 1;
       this.vocabulary.set(key, id);
     }
+    recent.push(key);
+    this.recentIds.push(id);
     return id;
   }
 }

@@ -17,7 +17,22 @@ const TITLES = new Set(['mr', 'mrs', 'ms', 'dr', 'prof', 'sr', 'jr', 'st', 'no',
 const SUFFIXES = new Set(['inc', 'corp', 'co', 'ltd', 'etc', 'dept', 'jan', 'feb', 'mar', 'apr', 'jun', 'jul', 'aug', 'sep', 'sept', 'oct', 'nov', 'dec']);
 /** Thai marks sentence ends with a space; shorter pieces are clauses, kept with the next one. */
 const MIN_THAI_SENTENCE = 24;
-const WHITESPACE = /\s/;
+// Per-character regex tests (one per whitespace or letter probed) were a visible share of the
+// scan; the same predicates as tables over single UTF-16 code units, computed once.
+const IS_WHITESPACE = tableOf(/\s/);
+const IS_LETTER_OR_DIGIT = tableOf(/[\p{L}\p{N}]/u);
+const IS_UPPER = tableOf(/\p{Lu}/u);
+
+function tableOf(pattern: RegExp): Uint8Array {
+  const table = new Uint8Array(0x10000);
+  for (let code = 0; code < 0x10000; code++) if (pattern.test(String.fromCharCode(code))) table[code] = 1;
+  return table;
+}
+
+/** Whether the character at i (a code unit; '' past the end) matches; false past the end, as the regex was. */
+function charIs(table: Uint8Array, text: string, i: number): boolean {
+  return i >= 0 && i < text.length && table[text.charCodeAt(i)] === 1;
+}
 // What the splitter does with a character; anything else is skipped with one table read.
 const LINE_BREAK = 1;
 const TERMINATOR = 2;
@@ -83,20 +98,18 @@ function isThai(code: number): boolean {
 
 function endsSentenceAtDot(text: string, i: number): boolean {
   const next = text.charCodeAt(i + 1);
-  if (i + 1 < text.length && next !== SPACE && next !== NEWLINE && !CLOSERS.has(next) && !WHITESPACE.test(text.charAt(i + 1))) return false;
+  if (i + 1 < text.length && next !== SPACE && next !== NEWLINE && !CLOSERS.has(next) && !charIs(IS_WHITESPACE, text, i + 1)) return false;
   if (isThai(text.charCodeAt(i - 1))) return false;
   let from = i;
-  while (from > 0 && from > i - 6 && LETTER_OR_DIGIT.test(text.charAt(from - 1))) from--;
+  while (from > 0 && from > i - 6 && charIs(IS_LETTER_OR_DIGIT, text, from - 1)) from--;
   const word = text.slice(from, i);
-  if (word.length === 1) return !UPPER.test(word);
+  if (word.length === 1) return IS_UPPER[word.charCodeAt(0)] !== 1;
   if (word.length > 5) return true;
   const lower = word.toLowerCase();
   if (TITLES.has(lower)) return false;
-  return !SUFFIXES.has(lower) || UPPER.test(text.charAt(nextNonSpaceIndex(text, i + 1)));
+  return !SUFFIXES.has(lower) || charIs(IS_UPPER, text, nextNonSpaceIndex(text, i + 1));
 }
 
-const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
-const UPPER = /\p{Lu}/u;
 
 function nextNonSpace(text: string, i: number): number {
   return text.charCodeAt(nextNonSpaceIndex(text, i));
@@ -111,7 +124,7 @@ function nextNonSpaceIndex(text: string, i: number): number {
 function trimSpan(text: string, start: number, end: number): SentenceSpan | null {
   let s = start;
   let e = end;
-  while (s < e && WHITESPACE.test(text.charAt(s))) s++;
-  while (e > s && WHITESPACE.test(text.charAt(e - 1))) e--;
+  while (s < e && charIs(IS_WHITESPACE, text, s)) s++;
+  while (e > s && charIs(IS_WHITESPACE, text, e - 1)) e--;
   return s < e ? { start: s, end: e } : null;
 }
