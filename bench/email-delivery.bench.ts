@@ -18,6 +18,7 @@ import { NoteTemplates } from '../src/notes/note-templates.js';
 import { evaluateEvent } from '../src/triggers/evaluate-event.js';
 import { flushQueuePrefix, freshDatabase, testConfig } from '../test/helpers/test-services.js';
 import type { BenchResult } from './bench-result.js';
+import { envInt } from './bench-env.js';
 
 /**
  * Emails per second through Rapport's whole delivery path — a BullMQ job per delivery, the claim
@@ -166,12 +167,4 @@ async function startDiscardingSink(): Promise<Sink> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return { url: `smtp://127.0.0.1:${port}`, count: () => received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: expected a positive integer, got "${raw}"`);
-  return n;
 }

@@ -13,6 +13,7 @@ import { startRapport } from '../src/main.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { flushQueuePrefix, freshDatabase, testConfig, TEST_REDIS_URL, uniqueName } from '../test/helpers/test-services.js';
 import type { BenchResult } from './bench-result.js';
+import { envInt } from './bench-env.js';
 
 /**
  * The walking skeleton's first benchmark: how fast stored purchase events become stored thank-you
@@ -200,12 +201,4 @@ async function forEachIndex(count: number, limit: number, fn: (i: number) => Pro
     while (next < count) await fn(next++);
   };
   await Promise.all(Array.from({ length: Math.min(limit, count) }, lane));
-}
-
-function envInt(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw.trim() === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: expected a positive integer, got "${raw}"`);
-  return n;
 }

@@ -10,13 +10,14 @@ import { printFormat } from '../src/delivery/print/print-formats.js';
 import { freshDatabase } from '../test/helpers/test-services.js';
 import { seedPrintCustomers } from '../test/helpers/print-notes.js';
 import type { BenchResult } from './bench-result.js';
+import { envInt } from './bench-env.js';
 
 /**
  * Print: a 1,000-card run end to end (claim in PostgreSQL, render in Chromium, PDFs + manifest on
  * disk, commit) against the baseline of rendering the same cards with the same renderer and no
  * database or files, measured in the same process. Peak memory covers this process and Chromium.
  */
-const CARDS = Number(process.env.BENCH_PRINT_CARDS ?? 1_000);
+const CARDS = envInt('BENCH_PRINT_CARDS', 1_000);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const BODIES = [
   'เรียน คุณสมชาย\n\nขอบคุณมากที่เลือกซื้อโคมไฟตั้งโต๊ะออโรร่า เราหวังว่าคุณจะชอบมันนะคะ\n\nด้วยความเคารพ\nมาย เหงียน',

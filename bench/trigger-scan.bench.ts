@@ -4,6 +4,7 @@ import { candidatesOf, scanTriggers } from '../src/triggers/scan-triggers.js';
 import { loadActiveTriggers, saveTrigger } from '../src/triggers/trigger-store.js';
 import { freshDatabase } from '../test/helpers/test-services.js';
 import type { BenchResult } from './bench-result.js';
+import { envInt } from './bench-env.js';
 
 /**
  * The daily scan of date and silence triggers over BENCH_SCAN_CUSTOMERS (default 1,000,000)
@@ -12,7 +13,7 @@ import type { BenchResult } from './bench-result.js';
  * rate for the birthdays found (notes written through the full policy path).
  */
 export async function benchTriggerScan(): Promise<BenchResult[]> {
-  const size = Number(process.env.BENCH_SCAN_CUSTOMERS ?? 1_000_000);
+  const size = envInt('BENCH_SCAN_CUSTOMERS', 1_000_000);
   const database = await freshDatabase();
   const prisma = database.db.prisma;
   try {

@@ -40,6 +40,7 @@ export async function previewTrigger(
   const now = args.now ?? new Date();
   const days = args.days ?? 30;
   const limit = args.limit ?? 100;
+  // The same default as NOTE_FREQUENCY_CAP_DAYS (config.ts), for callers that pass no config.
   const capDays = args.frequencyCapDays ?? 14;
   const preview: TriggerPreview = { matched: 0, wouldCreate: 0, excludedBy: {}, customers: [], truncated: false };
   const simulatedNotes = new Map<string, Date>();

@@ -9,6 +9,9 @@ import { parseInput } from '../../validation/parse-input.js';
 import { actorOf } from '../authenticate.js';
 import type { AppDeps } from '../app.js';
 
+// The dry run simulates the configured cap; previewTrigger holds the default for callers without one.
+const capOf = (deps: AppDeps) => (deps.frequencyCapDays !== undefined ? { frequencyCapDays: deps.frequencyCapDays } : {});
+
 const IdParams = z.strictObject({ id: z.string().uuid('expected a trigger id (UUID)') });
 const CreateBody = z.strictObject({
   key: z.string().trim().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'expected a key like "birthday-card" (a-z, 0-9, -)'),
@@ -74,12 +77,12 @@ export const triggerRoutes = (deps: AppDeps): FastifyPluginAsync => async (app) 
     const { days, limit } = parseInput(PreviewBody, request.body ?? {});
     const trigger = await loadTrigger(deps.prisma, id);
     const definition = trigger.versions.find((v) => v.version === trigger.currentVersion)?.definition;
-    return { preview: await previewTrigger(deps.prisma, { definition, triggerId: id, days, limit, frequencyCapDays: deps.frequencyCapDays ?? 14 }) };
+    return { preview: await previewTrigger(deps.prisma, { definition, triggerId: id, days, limit, ...capOf(deps) }) };
   });
 
   /** Dry run of a definition not saved yet — marketing tries a rule before switching it on. */
   app.post('/triggers/preview', async (request) => {
     const { definition, days, limit } = parseInput(DraftPreviewBody, request.body);
-    return { preview: await previewTrigger(deps.prisma, { definition, days, limit, frequencyCapDays: deps.frequencyCapDays ?? 14 }) };
+    return { preview: await previewTrigger(deps.prisma, { definition, days, limit, ...capOf(deps) }) };
   });
 };
