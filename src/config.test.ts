@@ -21,6 +21,20 @@ describe('config', () => {
     assert.equal(config.redis.concurrency, 12);
   });
 
+  test('the daily print run: a cron pattern in a zone, or off', () => {
+    assert.deepEqual([loadConfig({}).print.runSchedule, loadConfig({}).print.runTimeZone], ['0 6 * * *', 'UTC']);
+    const berlin = loadConfig({ PRINT_RUN_SCHEDULE: '30 5 * * 1-5', PRINT_RUN_TIME_ZONE: 'Europe/Berlin' });
+    assert.deepEqual([berlin.print.runSchedule, berlin.print.runTimeZone], ['30 5 * * 1-5', 'Europe/Berlin']);
+    assert.equal(loadConfig({ PRINT_RUN_SCHEDULE: 'off' }).print.runSchedule, null);
+    assert.throws(() => loadConfig({ PRINT_RUN_SCHEDULE: 'daily', PRINT_RUN_TIME_ZONE: 'Mars/Olympus' }), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      const byVariable = Object.fromEntries(err.problems.map((p) => [p.variable, p.message]));
+      assert.match(byVariable.PRINT_RUN_SCHEDULE!, /cron pattern such as "0 6 \* \* 1-5"/);
+      assert.match(byVariable.PRINT_RUN_TIME_ZONE!, /IANA time zone/);
+      return true;
+    });
+  });
+
   test('every wrong value is named with what is expected', () => {
     assert.throws(
       () => loadConfig({ HTTP_PORT: 'eighty', DATABASE_URL: 'mysql://x', SMTP_URL: 'http://mail', MAIL_FROM: 'nobody', QUEUE_PREFIX: 'a:b', LOG_LEVEL: 'loud' }),

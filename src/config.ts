@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TimeZone } from './customers/customer-input.js';
 
 /**
  * The environment, parsed once at boot. Every variable is listed (and commented) in `.env.example`.
@@ -56,11 +57,24 @@ export const Env = z.object({
   CHROMIUM_PATH: z.preprocess(emptyAsUndefined, z.string().default('/usr/bin/chromium')),
   PRINT_PAGES: integer(1, 32, 2),
   PRINT_DEFAULT_FORMAT: z.preprocess(emptyAsUndefined, z.string().regex(/^[a-z0-9-]+$/, 'expected a print format name such as card-5x7-flat').default('card-5x7-flat')),
+  PRINT_RUN_SCHEDULE: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^(off|\S+( \S+){4,5})$/, 'expected a cron pattern such as "0 6 * * 1-5" (minute hour day month weekday) or "off"')
+      .default('0 6 * * *'),
+  ),
+  PRINT_RUN_TIME_ZONE: z.preprocess(
+    emptyAsUndefined,
+    TimeZone.default('UTC'),
+  ),
   PRINT_PROVIDER_URL: optionalUrl(['http', 'https']),
   PRINT_PROVIDER_TOKEN: z.preprocess(emptyAsUndefined, z.string().optional()),
   GIFT_PARTNER_URL: optionalUrl(['http', 'https']),
   GIFT_PARTNER_TOKEN: z.preprocess(emptyAsUndefined, z.string().optional()),
   GIFT_PARTNER_SECRET: z.preprocess(emptyAsUndefined, z.string().min(16, 'expected at least 16 characters').optional()),
+  GIFT_PACKING_PAPER: z.preprocess(emptyAsUndefined, z.enum(['a4', 'letter'], { error: 'expected a4 or letter' }).default('a4')),
+  GIFT_ADDRESS_LINK_DAYS: integer(1, 90, 14),
   NOTE_FREQUENCY_CAP_DAYS: integer(0, 365, 14),
   NEWS_RULES_DIR: z.preprocess(emptyAsUndefined, z.string().optional()),
   FEED_TIMEOUT_MS: integer(1_000, 300_000, 20_000),
@@ -72,6 +86,7 @@ export const Env = z.object({
   ),
   MAIL_UNSUBSCRIBE_MAILTO: z.preprocess(emptyAsUndefined, z.string().email({ message: 'expected an email address' }).optional()),
   EMAIL_RATE_PER_SECOND: integer(1, 10_000, 20),
+  SMTP_MAX_PER_DOMAIN: integer(1, 1_000, 3),
 });
 export type Env = z.infer<typeof Env>;
 
@@ -91,15 +106,30 @@ export interface Config {
     unsubscribeMailto: string | undefined;
     /** The deliver-email queue's rate limit, across all processes sharing the queue prefix. */
     ratePerSecond: number;
+    /** Emails in flight to one recipient domain at most, across all processes sharing the queue prefix. */
+    maxPerDomain: number;
   };
   /**
    * Signs unsubscribe links. Required in production; in development and test it is undefined when
    * RAPPORT_SECRET is unset and the runtime generates one under DATA_DIR (see consent/app-secret.ts).
    */
   secret: string | undefined;
-  print: { chromiumPath: string; pages: number; defaultFormat: string; providerUrl: string | undefined; providerToken: string | undefined };
-  /** Gift fulfilment partner: orders are POSTed to partnerUrl; its status callbacks are signed with partnerSecret. */
-  gifts: { partnerUrl: string | undefined; partnerToken: string | undefined; partnerSecret: string | undefined };
+  print: {
+    chromiumPath: string;
+    pages: number;
+    defaultFormat: string;
+    providerUrl: string | undefined;
+    providerToken: string | undefined;
+    /** The daily batch run for a mail house: a cron pattern read in runTimeZone, or null (off). */
+    runSchedule: string | null;
+    runTimeZone: string;
+  };
+  /**
+   * Gift fulfilment. With partnerUrl, orders are POSTed to the partner and its status callbacks are
+   * signed with partnerSecret; without it, fulfilment is manual: packing runs print slips on
+   * `packingPaper`. Address-confirmation links work for `addressLinkDays`.
+   */
+  gifts: { partnerUrl: string | undefined; partnerToken: string | undefined; partnerSecret: string | undefined; packingPaper: 'a4' | 'letter'; addressLinkDays: number };
   templatesDir: string;
   news: { extraRulesDir: string | undefined; fetchTimeoutMs: number; maxBytes: number };
   /** At most one note per this many days per customer, across all triggers (0: no cap). */
@@ -146,6 +176,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       verifiedDomains: (e.MAIL_VERIFIED_DOMAINS ?? '').split(',').map((d) => d.trim().toLowerCase()).filter(Boolean),
       unsubscribeMailto: e.MAIL_UNSUBSCRIBE_MAILTO,
       ratePerSecond: e.EMAIL_RATE_PER_SECOND,
+      maxPerDomain: e.SMTP_MAX_PER_DOMAIN,
     },
     secret: e.RAPPORT_SECRET,
     print: {
@@ -154,8 +185,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       defaultFormat: e.PRINT_DEFAULT_FORMAT,
       providerUrl: e.PRINT_PROVIDER_URL,
       providerToken: e.PRINT_PROVIDER_TOKEN,
+      runSchedule: e.PRINT_RUN_SCHEDULE === 'off' ? null : e.PRINT_RUN_SCHEDULE,
+      runTimeZone: e.PRINT_RUN_TIME_ZONE,
     },
-    gifts: { partnerUrl: e.GIFT_PARTNER_URL, partnerToken: e.GIFT_PARTNER_TOKEN, partnerSecret: e.GIFT_PARTNER_SECRET },
+    gifts: {
+      partnerUrl: e.GIFT_PARTNER_URL,
+      partnerToken: e.GIFT_PARTNER_TOKEN,
+      partnerSecret: e.GIFT_PARTNER_SECRET,
+      packingPaper: e.GIFT_PACKING_PAPER,
+      addressLinkDays: e.GIFT_ADDRESS_LINK_DAYS,
+    },
     templatesDir: e.TEMPLATES_DIR,
     news: { extraRulesDir: e.NEWS_RULES_DIR, fetchTimeoutMs: e.FEED_TIMEOUT_MS, maxBytes: e.FEED_MAX_BYTES },
     frequencyCapDays: e.NOTE_FREQUENCY_CAP_DAYS,

@@ -33,6 +33,9 @@ export const ERRORS = {
   RAPPORT_GIFT_BUDGET_EXCEEDED: { status: 422, message: 'The gift costs more than the remaining gift budget' },
   RAPPORT_GIFT_CURRENCY_MISMATCH: { status: 422, message: 'The gift is priced in another currency than the gift budget' },
   RAPPORT_GIFT_ORDER_NOT_FOUND: { status: 404, message: 'No gift order with this id' },
+  RAPPORT_GIFT_ORDER_ILLEGAL_TRANSITION: { status: 409, message: 'The gift order is not in a state that allows this' },
+  RAPPORT_GIFT_PACKING_BUSY: { status: 409, message: 'Another gift packing run is in progress; try again when it has finished' },
+  RAPPORT_GIFT_PARTNER_CONFIGURED: { status: 409, message: 'Gifts are fulfilled by the partner (GIFT_PARTNER_URL is set); packing runs are for manual fulfilment' },
   RAPPORT_UNAVAILABLE: { status: 503, message: 'A dependency is unavailable' },
   RAPPORT_INTERNAL: { status: 500, message: 'Something went wrong on our side' },
 } as const satisfies Record<string, { status: number; message: string }>;

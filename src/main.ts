@@ -35,7 +35,11 @@ export async function startRapport(config: Config, logger: Logger, opts: { http?
       closers.push(() => workers.close());
     }
     const reconcileNow = async () => {
-      const report = await reconcile(runtime.db.prisma, runtime.queues, new Date(), { printProvider: Boolean(config.print.providerUrl), giftPartner: Boolean(config.gifts.partnerUrl) });
+      const report = await reconcile(runtime.db.prisma, runtime.queues, new Date(), {
+        printProvider: Boolean(config.print.providerUrl),
+        giftPartner: Boolean(config.gifts.partnerUrl),
+        printRuns: { pattern: config.print.runSchedule, timeZone: config.print.runTimeZone },
+      });
       if (report.eventsEnqueued || report.deliveriesEnqueued || report.interrupted || report.articlesEnqueued) logger.info(report, 'reconciled');
     };
     await reconcileNow();
@@ -53,6 +57,11 @@ export async function startRapport(config: Config, logger: Logger, opts: { http?
         publicUrl: config.http.publicUrl,
         unsubscribeSecret: runtime.secret,
         ...(config.gifts.partnerSecret ? { giftPartnerSecret: config.gifts.partnerSecret } : {}),
+        giftFulfilment: {
+          packing: { renderer: runtime.print, dataDir: config.dataDir, templatesDir: config.templatesDir, paper: config.gifts.packingPaper },
+          partner: Boolean(config.gifts.partnerUrl),
+        },
+        printRuns: { dataDir: config.dataDir, provider: Boolean(config.print.providerUrl), defaultFormat: config.print.defaultFormat },
         logger,
         checks: {
           database: async () => void (await runtime.db.pool.query('SELECT 1')),

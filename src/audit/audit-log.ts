@@ -11,7 +11,7 @@ export const SYSTEM: Actor = { type: 'system' };
 
 export interface AuditInput {
   actor: Actor;
-  entityType: 'customer' | 'account' | 'event' | 'trigger' | 'suggestion' | 'delivery' | 'user' | 'api_token' | 'feed' | 'event_type' | 'print_run' | 'gift' | 'gift_budget' | 'gift_order';
+  entityType: 'customer' | 'account' | 'event' | 'trigger' | 'suggestion' | 'delivery' | 'user' | 'api_token' | 'feed' | 'event_type' | 'print_run' | 'gift' | 'gift_budget' | 'gift_order' | 'gift_packing_run';
   entityId: string;
   action: string;
   fromStatus?: string | null;

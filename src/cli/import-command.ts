@@ -92,6 +92,9 @@ function printSummary(
   const lines = opts.dryRun
     ? [`Dry run: nothing was written. ${s.rows} rows: ${s.created} would be created, ${s.updated} updated, ${s.rejected} rejected.`]
     : [`${s.rows} rows: ${s.created} created, ${s.updated} updated, ${s.rejected} rejected.`];
+  if (s.optOutsKept) {
+    lines.push(`${s.optOutsKept} row(s) said optedOut=false for customers who had opted out: their other fields were written, the opt-out was kept (only POST /api/v1/customers/{externalId}/resubscribe clears it).`);
+  }
   if (opts.printed.length) {
     lines.push('', 'Rejected rows (not imported):');
     for (const r of [...opts.printed].sort((a, b) => a.line - b.line)) lines.push(`line ${r.line}, ${r.field}: ${r.message}`);

@@ -25,6 +25,8 @@ Commands:
   signals --accounts <file> --input <feed file|dir> [--format jsonl]
                              Match news feeds to accounts offline (no database, no Redis)
   print run [--format <name>]  Render due print notes into PDFs + a manifest for a mail house
+  gifts pack [--paper a4|letter]  Packing slips (one PDF) + CSV for pending gift orders (no partner)
+  gifts ship --run <id> | <gift order id>…  Mark packed gift orders as shipped
   templates check [--dir <d>] Render every note template with sample data; exit 1 listing problems
   help                       Show this help
 
@@ -43,6 +45,7 @@ const commands: Record<string, () => Promise<Command>> = {
   signals: async () => (await import('./signals-command.js')).signalsCommand,
   feeds: async () => (await import('./feeds-command.js')).feedsCommand,
   print: async () => (await import('./print-command.js')).printCommand,
+  gifts: async () => (await import('./gifts-command.js')).giftsCommand,
   triggers: async () => (await import('./triggers-command.js')).triggersCommand,
   templates: async () => (await import('./templates-command.js')).templatesCommand,
 };

@@ -1,4 +1,4 @@
-import cliProgress from 'cli-progress';
+import { runProgress } from './run-progress.js';
 import { SYSTEM } from '../audit/audit-log.js';
 import { runPrint } from '../delivery/print/print-run.js';
 import { printFormatNames } from '../delivery/print/print-formats.js';
@@ -30,8 +30,7 @@ export async function printCommand(args: string[]): Promise<number> {
 
   const { config, logger } = loadCliConfig();
   const rt = await openRuntime(config, logger);
-  const bar = new cliProgress.SingleBar({ format: 'printing [{bar}] {value}/{total} cards  {file}', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
-  let started = false;
+  const progress = runProgress('printing', 'cards');
   try {
     const report = await runPrint(
       { prisma: rt.db.prisma, renderer: rt.print, dataDir: config.dataDir, defaultFormat: config.print.defaultFormat },
@@ -39,16 +38,10 @@ export async function printCommand(args: string[]): Promise<number> {
         formats,
         actor: SYSTEM,
         ...(cardsPerFile ? { cardsPerFile } : {}),
-        onProgress: ({ done, total, file }) => {
-          // A bar on a terminal; one line per file when the output goes to a log or a pipe.
-          if (!process.stderr.isTTY) return void process.stderr.write(`printing ${done}/${total} cards  ${file}\n`);
-          if (!started) bar.start(total, 0, { file });
-          started = true;
-          bar.update(done, { file });
-        },
+        onProgress: ({ done, total, file }) => progress.update(done, total, file),
       },
     );
-    if (started) bar.stop();
+    progress.stop();
     if (!report) {
       console.log('Nothing to print: no approved print notes are due.');
       return 0;
@@ -60,7 +53,7 @@ export async function printCommand(args: string[]): Promise<number> {
     if (report.suppressed) console.log(`  ${report.suppressed} note(s) suppressed (opted out, do not contact or no postal address)`);
     return report.failed.length ? 1 : 0;
   } finally {
-    if (started) bar.stop();
+    progress.stop();
     await rt.close();
   }
 }

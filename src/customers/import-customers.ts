@@ -23,6 +23,8 @@ export interface ImportProgress {
   updated: number;
   /** Rows rejected (a row with two bad fields counts once; it has two RejectedRow entries). */
   rejected: number;
+  /** Rows that said optedOut=false for a customer who had opted out: written, opt-out kept. */
+  optOutsKept: number;
 }
 
 /** The file cannot be imported at all (not UTF-8, bad header): nothing was written. */
@@ -54,7 +56,7 @@ interface Row {
  */
 export async function importCustomers(prisma: PrismaClient, file: Readable, opts: ImportOptions): Promise<ImportProgress> {
   const batchSize = opts.batchSize ?? 500;
-  const progress: ImportProgress = { bytesRead: 0, rows: 0, created: 0, updated: 0, rejected: 0 };
+  const progress: ImportProgress = { bytesRead: 0, rows: 0, created: 0, updated: 0, rejected: 0, optOutsKept: 0 };
   const seenInDryRun = new Set<string>();
   // Rejections wait for the end of their batch, so the report comes out in line order even
   // though some are found while parsing and others only when writing.
@@ -125,7 +127,8 @@ async function writeRows(
   reject: (line: number, issues: { field: string; message: string }[]) => Promise<void>,
 ): Promise<void> {
   const results = await settleEach(rows, { concurrency: opts.concurrency ?? BATCH_CONCURRENCY, prefixOf: () => '', keyOf: (row) => row.input.externalId }, async (row) => {
-    const { created } = await upsertCustomer(prisma, row.input, opts.actor);
+    const { created, optOutKept } = await upsertCustomer(prisma, row.input, opts.actor);
+    if (optOutKept) progress.optOutsKept++;
     return { status: created ? 'created' : 'updated' };
   });
   for (const result of results) {

@@ -6,15 +6,23 @@ import { resolveOwnerId } from '../accounts/resolve-owner.js';
 
 const dateOrUndefined = (d: string | undefined) => (d === undefined ? undefined : new Date(`${d}T00:00:00Z`));
 
+/** Said beside a customer whose opt-out an upsert tried to clear. */
+export const OPT_OUT_KEPT =
+  'kept true: this customer opted out, and an import or sync cannot opt them back in; with their consent use POST /api/v1/customers/{externalId}/resubscribe';
+
 /**
  * Creates or updates a customer by externalId (and its account, when given), in one transaction
  * with the audit entry. Fields left out of the input keep their stored values.
+ *
+ * An opt-out is the customer's own decision: `optedOut: false` never clears it (a CRM sync that
+ * sends false for everyone would otherwise re-subscribe whoever used the unsubscribe link). The
+ * rest of the row is written and `optOutKept` tells the caller; resubscribeCustomer is the only way back.
  */
 export async function upsertCustomer(
   prisma: PrismaClient,
   input: CustomerInput,
   actor: Actor,
-): Promise<{ customer: Customer; created: boolean }> {
+): Promise<{ customer: Customer; created: boolean; optOutKept: boolean }> {
   // Two requests creating the same new externalId race: the loser's insert hits the unique key,
   // and its second run finds the winner's row and updates it (never a 500).
   return retryOnUniqueViolation(() => prisma.$transaction(async (tx) => {
@@ -53,7 +61,9 @@ export async function upsertCustomer(
       city: input.city,
       region: input.region,
     };
-    const existing = await tx.customer.findUnique({ where: { externalId: input.externalId }, select: { id: true } });
+    const existing = await tx.customer.findUnique({ where: { externalId: input.externalId }, select: { id: true, optedOut: true } });
+    const optOutKept = existing?.optedOut === true && input.optedOut === false;
+    if (optOutKept) fields.optedOut = undefined;
     const customer = existing
       ? await tx.customer.update({ where: { id: existing.id }, data: fields })
       : await tx.customer.create({ data: { externalId: input.externalId, ...fields, firstName: firstNameOf(input) } });
@@ -62,8 +72,8 @@ export async function upsertCustomer(
       entityType: 'customer',
       entityId: customer.id,
       action: existing ? 'customer.updated' : 'customer.created',
-      data: { externalId: input.externalId },
+      data: { externalId: input.externalId, ...(optOutKept ? { optOutKept: true } : {}) },
     });
-    return { customer, created: !existing };
+    return { customer, created: !existing, optOutKept };
   }));
 }

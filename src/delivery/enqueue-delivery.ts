@@ -19,16 +19,26 @@ export async function enqueueDelivery(
   delivery: Pick<Delivery, 'id' | 'channel' | 'scheduledFor'>,
   opts: { priority?: keyof typeof DELIVERY_PRIORITY; now?: Date } = {},
 ): Promise<void> {
-  const delayMs = Math.max(0, delivery.scheduledFor.getTime() - (opts.now ?? new Date()).getTime());
-  const priority = DELIVERY_PRIORITY[opts.priority ?? 'bulk'];
-  const payload = { deliveryId: delivery.id };
-  if (delivery.channel === 'print') await queues.enqueue('deliver-print', payload, { delayMs, priority });
-  else await queues.enqueue('deliver-email', payload, { delayMs, priority });
+  const job = deliveryJob(delivery, opts);
+  if (delivery.channel === 'print') await queues.enqueue('deliver-print', job.payload, job.opts);
+  else await queues.enqueue('deliver-email', job.payload, job.opts);
 }
 
-/** `enqueueDelivery` for deliveries known by id (auto-approved notes): reads channel and send time first. */
+/**
+ * `enqueueDelivery` for deliveries known by id (auto-approved notes): reads channel and send time
+ * first, then hands each channel's jobs to Redis in one round trip rather than one per delivery.
+ */
 export async function enqueueDeliveries(prisma: PrismaClient, queues: Queues, ids: readonly string[], opts: { priority?: keyof typeof DELIVERY_PRIORITY } = {}): Promise<void> {
   if (!ids.length) return;
   const deliveries = await prisma.delivery.findMany({ where: { id: { in: [...ids] } }, select: { id: true, channel: true, scheduledFor: true } });
-  for (const d of deliveries) await enqueueDelivery(queues, d, opts);
+  const now = new Date();
+  const jobsOf = (channel: Delivery['channel']) => deliveries.filter((d) => d.channel === channel).map((d) => deliveryJob(d, { ...opts, now }));
+  await queues.enqueueMany('deliver-email', jobsOf('email'));
+  await queues.enqueueMany('deliver-print', jobsOf('print'));
+}
+
+/** The job for one delivery: delayed until its send time, at the priority of how it was approved. */
+function deliveryJob(delivery: Pick<Delivery, 'id' | 'scheduledFor'>, opts: { priority?: keyof typeof DELIVERY_PRIORITY; now?: Date }) {
+  const delayMs = Math.max(0, delivery.scheduledFor.getTime() - (opts.now ?? new Date()).getTime());
+  return { payload: { deliveryId: delivery.id }, opts: { delayMs, priority: DELIVERY_PRIORITY[opts.priority ?? 'bulk'] } };
 }

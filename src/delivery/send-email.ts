@@ -1,75 +1,85 @@
 import { UnrecoverableError } from 'bullmq';
+import type pg from 'pg';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { SYSTEM, writeAudit } from '../audit/audit-log.js';
 import type { Mailer } from '../infra/mailer.js';
 import { transitionSuggestion } from '../notes/suggestion-status.js';
 import { createUnsubscribeToken, unsubscribeUrl } from '../consent/unsubscribe-token.js';
+import type { DomainSlot, DomainSlots } from './domain-slots.js';
 import { buildEmailMessage } from './email-message.js';
+import { claimEmailDelivery, emailSql, queuedRecipientDomain, recordEmailSent, type EmailSql } from './email-transitions.js';
 import { noteSender } from './note-sender.js';
 
 export interface EmailDeliveryDeps {
   prisma: PrismaClient;
+  /** The pool under `prisma`: the claim and the "sent" record run on it as prepared statements (the worker passes it). */
+  pool?: pg.Pool;
   mailer: Mailer;
   mailFrom: string;
   /** Domains the assignee may send from directly (MAIL_VERIFIED_DOMAINS); others go "via Rapport". */
   verifiedDomains?: readonly string[];
   /** Signs the List-Unsubscribe link of every note; always set by the worker (tests may leave it out). */
   unsubscribe?: { secret: string; publicUrl: string; mailto?: string | undefined };
+  /** Caps concurrent sends per recipient domain (SMTP_MAX_PER_DOMAIN); without it, no cap. */
+  domainSlots?: DomainSlots;
 }
 
-export type DeliveryOutcome = 'sent' | 'skipped' | 'suppressed';
+export type DeliveryOutcome = 'sent' | 'skipped' | 'suppressed' | 'postponed';
 
 /**
  * Sends one email delivery, exactly once from the customer's point of view:
- * 1. claim it (queued → sending) in a transaction — a second worker or a replayed job finds it
+ * 1. with `domainSlots`, take a slot for the recipient's domain — at the domain's cap, return
+ *    'postponed' having changed nothing: the delivery is in the domain's line, and the caller puts
+ *    it to sleep, then reports it `asleep` so that the next free slot wakes it;
+ * 2. claim it (queued → sending) in one statement — a second worker or a replayed job finds it
  *    claimed and does nothing;
- * 2. talk to SMTP with the Message-ID fixed at scheduling time;
- * 3. record the server's reply (sending → sent) and the suggestion as sent.
+ * 3. talk to SMTP with the Message-ID fixed at scheduling time;
+ * 4. record the server's reply (sending → sent) and the suggestion as sent, in one statement.
  * Temporary failures put it back to `queued` and throw so BullMQ retries with backoff; permanent
  * (5xx) failures mark it failed and throw UnrecoverableError.
  */
 export async function deliverEmail(deps: EmailDeliveryDeps, deliveryId: string): Promise<DeliveryOutcome> {
+  const sql = emailSql(deps.prisma, deps.pool);
+  let slot: DomainSlot | undefined;
+  if (deps.domainSlots) {
+    const domain = await queuedRecipientDomain(sql, deliveryId);
+    // No domain: nothing queued to send, or no address — the claim below skips or suppresses it.
+    if (domain) {
+      // The delivery waits in the domain's line by its id: whoever frees a slot wakes it.
+      const acquired = await deps.domainSlots.acquire(domain, deliveryId);
+      if (!acquired) return 'postponed';
+      slot = acquired;
+    }
+  }
+  try {
+    return await claimAndSend(deps, sql, deliveryId);
+  } finally {
+    // A release lost to a Redis hiccup only keeps the slot until its lease runs out; it must not
+    // turn a sent email into a failed job.
+    await slot?.release().catch(() => undefined);
+  }
+}
+
+async function claimAndSend(deps: EmailDeliveryDeps, sql: EmailSql, deliveryId: string): Promise<DeliveryOutcome> {
   const { prisma } = deps;
   // Claim before sending: a crash after SMTP accepted the message must not send it again,
   // so the claim and the Message-ID are committed before we talk to the server.
-  const claim = await prisma.$transaction(async (tx) => {
-    const delivery = await tx.delivery.findUnique({
-      where: { id: deliveryId },
-      include: { suggestion: { include: { customer: true, assignee: true } } },
-    });
-    if (!delivery || delivery.status !== 'queued' || delivery.channel !== 'email') return null;
-    const { suggestion } = delivery;
-    const customer = suggestion.customer;
-    const blockedBy = customer.optedOut ? 'opted out' : customer.doNotContact ? 'do not contact' : !customer.email ? 'no email address' : null;
-    if (blockedBy) {
-      await tx.delivery.update({ where: { id: delivery.id }, data: { status: 'failed', lastError: `suppressed: ${blockedBy}` } });
-      await writeAudit(tx, { actor: SYSTEM, entityType: 'delivery', entityId: delivery.id, action: 'delivery.suppressed', fromStatus: 'queued', toStatus: 'failed', reason: blockedBy });
-      await transitionSuggestion(tx, { id: suggestion.id, to: 'suppressed', actor: SYSTEM, reason: blockedBy });
-      return 'suppressed' as const;
-    }
-    const { count } = await tx.delivery.updateMany({
-      where: { id: delivery.id, status: 'queued' },
-      data: { status: 'sending', claimedAt: new Date(), attempts: { increment: 1 } },
-    });
-    if (count !== 1) return null;
-    await writeAudit(tx, { actor: SYSTEM, entityType: 'delivery', entityId: delivery.id, action: 'delivery.sending', fromStatus: 'queued', toStatus: 'sending' });
-    return { delivery, suggestion, customer };
-  });
-  if (claim === null) return 'skipped';
-  if (claim === 'suppressed') return 'suppressed';
+  const claim = await claimEmailDelivery(sql, deliveryId, new Date());
+  if (!claim) return 'skipped';
+  if (claim.blockedBy) return suppress(prisma, claim.id, claim.suggestionId, claim.blockedBy);
 
-  const { delivery, suggestion, customer } = claim;
   const { unsubscribe } = deps;
+  const assignee = claim.assigneeEmail !== null ? { name: claim.assigneeName ?? '', email: claim.assigneeEmail } : null;
   const message = buildEmailMessage({
-    messageId: delivery.messageId,
-    ...noteSender({ mailFrom: deps.mailFrom, verifiedDomains: deps.verifiedDomains ?? [], assignee: suggestion.assignee }),
-    to: { name: customer.name, address: customer.email ?? '' },
-    subject: suggestion.editedSubject ?? suggestion.subject,
-    body: suggestion.editedBody ?? suggestion.body,
-    locale: suggestion.locale,
-    deliveryId: delivery.id,
+    messageId: claim.messageId,
+    ...noteSender({ mailFrom: deps.mailFrom, verifiedDomains: deps.verifiedDomains ?? [], assignee }),
+    to: { name: claim.customerName, address: claim.customerEmail ?? '' },
+    subject: claim.editedSubject ?? claim.subject,
+    body: claim.editedBody ?? claim.body,
+    locale: claim.locale,
+    deliveryId: claim.id,
     unsubscribe: unsubscribe && {
-      url: unsubscribeUrl(unsubscribe.publicUrl, createUnsubscribeToken(unsubscribe.secret, customer.id)),
+      url: unsubscribeUrl(unsubscribe.publicUrl, createUnsubscribeToken(unsubscribe.secret, claim.customerId)),
       mailto: unsubscribe.mailto,
     },
   });
@@ -78,16 +88,22 @@ export async function deliverEmail(deps: EmailDeliveryDeps, deliveryId: string):
   try {
     sent = await deps.mailer.send(message);
   } catch (err) {
-    await recordFailure(prisma, delivery.id, suggestion.id, err);
+    await recordFailure(prisma, claim.id, claim.suggestionId, err);
     throw isPermanent(err) ? new UnrecoverableError(describe(err)) : err;
   }
-
-  await prisma.$transaction(async (tx) => {
-    await tx.delivery.update({ where: { id: delivery.id }, data: { status: 'sent', sentAt: new Date(), response: sent.response, lastError: null } });
-    await writeAudit(tx, { actor: SYSTEM, entityType: 'delivery', entityId: delivery.id, action: 'delivery.sent', fromStatus: 'sending', toStatus: 'sent', data: { messageId: delivery.messageId, response: sent.response } });
-    await transitionSuggestion(tx, { id: suggestion.id, to: 'sent', actor: SYSTEM });
-  });
+  await recordEmailSent(sql, { deliveryId: claim.id, suggestionId: claim.suggestionId, messageId: claim.messageId, response: sent.response, now: new Date() });
   return 'sent';
+}
+
+/** The customer may not be written to (opted out, do not contact, no address): queued → failed, the note suppressed. */
+async function suppress(prisma: PrismaClient, deliveryId: string, suggestionId: string, blockedBy: string): Promise<DeliveryOutcome> {
+  return prisma.$transaction(async (tx) => {
+    const { count } = await tx.delivery.updateMany({ where: { id: deliveryId, status: 'queued' }, data: { status: 'failed', lastError: `suppressed: ${blockedBy}` } });
+    if (count !== 1) return 'skipped';
+    await writeAudit(tx, { actor: SYSTEM, entityType: 'delivery', entityId: deliveryId, action: 'delivery.suppressed', fromStatus: 'queued', toStatus: 'failed', reason: blockedBy });
+    await transitionSuggestion(tx, { id: suggestionId, to: 'suppressed', actor: SYSTEM, reason: blockedBy });
+    return 'suppressed';
+  });
 }
 
 /** SMTP 5xx replies are permanent (bad address, policy); connection errors and 4xx are worth retrying. */

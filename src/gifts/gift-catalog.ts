@@ -18,6 +18,8 @@ export const GiftInput = z.strictObject({
   cost: MoneyAmount,
   currency: CurrencyCode,
   active: z.boolean().default(true),
+  /** The recipient confirms (or corrects) the address through an emailed link before it ships. */
+  confirmAddress: z.boolean().default(false),
 });
 export type GiftInput = z.infer<typeof GiftInput>;
 
@@ -28,14 +30,14 @@ export async function upsertGift(prisma: PrismaClient, input: GiftInput, actor: 
     const gift = await tx.gift.upsert({
       where: { sku: input.sku },
       create: input,
-      update: { name: input.name, cost: input.cost, currency: input.currency, active: input.active },
+      update: { name: input.name, cost: input.cost, currency: input.currency, active: input.active, confirmAddress: input.confirmAddress },
     });
     await writeAudit(tx, {
       actor,
       entityType: 'gift',
       entityId: gift.id,
       action: existing ? 'gift.updated' : 'gift.created',
-      data: { sku: gift.sku, cost: gift.cost.toFixed(2), currency: gift.currency, active: gift.active },
+      data: { sku: gift.sku, cost: gift.cost.toFixed(2), currency: gift.currency, active: gift.active, confirmAddress: gift.confirmAddress },
     });
     return { gift, created: !existing };
   });
@@ -57,5 +59,5 @@ export async function giftForDraft(tx: Tx, sku: string): Promise<{ gift: Gift } 
 }
 
 export function presentGift(g: Gift) {
-  return { id: g.id, sku: g.sku, name: g.name, cost: Number(g.cost), currency: g.currency, active: g.active, createdAt: g.createdAt.toISOString(), updatedAt: g.updatedAt.toISOString() };
+  return { id: g.id, sku: g.sku, name: g.name, cost: Number(g.cost), currency: g.currency, active: g.active, confirmAddress: g.confirmAddress, createdAt: g.createdAt.toISOString(), updatedAt: g.updatedAt.toISOString() };
 }

@@ -4,6 +4,8 @@ import type { GiftOrder, GiftOrderStatus, PrismaClient, Suggestion } from '../ge
 import { SYSTEM, writeAudit, type Actor } from '../audit/audit-log.js';
 import { AppError } from '../errors.js';
 import type { Tx } from '../infra/database.js';
+import { canTransitionGiftOrder } from './gift-order-status.js';
+import { shipToOf } from './ship-to.js';
 
 /**
  * Gift fulfilment through a partner over HTTP: one POST per order with `Idempotency-Key: <order id>`,
@@ -17,23 +19,26 @@ export interface GiftPartnerDeps {
   timeoutMs?: number;
 }
 
-/** Forward-only: a late or repeated callback never moves an order back. */
-const NEXT: Record<GiftOrderStatus, readonly GiftOrderStatus[]> = {
-  pending: ['ordered', 'shipped', 'delivered', 'failed', 'cancelled'],
-  ordered: ['shipped', 'delivered', 'failed', 'cancelled'],
-  shipped: ['delivered', 'failed'],
-  delivered: [],
-  failed: [],
-  cancelled: [],
-};
-
-/** In the approval transaction: the order to fulfil once the suggestion is approved with a gift. */
+/**
+ * In the approval transaction: the order to fulfil once the suggestion is approved with a gift.
+ * A catalog gift with `confirmAddress` first waits for the recipient to confirm the address
+ * (`awaiting_confirmation`, see gift-address-confirmation.ts) — unless the customer has no email
+ * address to send the link to, in which case it is fulfilled to the address on file and the audit
+ * entry says so.
+ */
 export async function createGiftOrder(tx: Tx, suggestion: Suggestion, actor: Actor): Promise<GiftOrder | null> {
   if (!suggestion.giftSku || !suggestion.giftCost || !suggestion.giftCurrency) return null;
+  const [gift, customer] = await Promise.all([
+    tx.gift.findUnique({ where: { sku: suggestion.giftSku }, select: { confirmAddress: true } }),
+    tx.customer.findUniqueOrThrow({ where: { id: suggestion.customerId }, select: { email: true } }),
+  ]);
+  const confirm = gift?.confirmAddress === true && Boolean(customer.email);
+  const status: GiftOrderStatus = confirm ? 'awaiting_confirmation' : 'pending';
   const order = await tx.giftOrder.create({
-    data: { suggestionId: suggestion.id, sku: suggestion.giftSku, cost: suggestion.giftCost, currency: suggestion.giftCurrency },
+    data: { suggestionId: suggestion.id, sku: suggestion.giftSku, cost: suggestion.giftCost, currency: suggestion.giftCurrency, status },
   });
-  await writeAudit(tx, { actor, entityType: 'gift_order', entityId: order.id, action: 'gift_order.created', toStatus: 'pending', data: { suggestionId: suggestion.id, sku: order.sku } });
+  const reason = gift?.confirmAddress && !confirm ? 'address confirmation skipped: the customer has no email address' : null;
+  await writeAudit(tx, { actor, entityType: 'gift_order', entityId: order.id, action: 'gift_order.created', toStatus: status, reason, data: { suggestionId: suggestion.id, sku: order.sku } });
   return order;
 }
 
@@ -41,7 +46,7 @@ export async function createGiftOrder(tx: Tx, suggestion: Suggestion, actor: Act
 export async function fulfilGift(deps: GiftPartnerDeps, giftOrderId: string): Promise<'ordered' | 'skipped'> {
   const order = await deps.prisma.giftOrder.findUnique({ where: { id: giftOrderId }, include: { suggestion: { include: { customer: true } } } });
   if (!order || order.status !== 'pending') return 'skipped';
-  const c = order.suggestion.customer;
+  const recipient = shipToOf(order, order.suggestion.customer);
   let res: Response;
   try {
     res = await fetch(deps.partnerUrl, {
@@ -54,7 +59,7 @@ export async function fulfilGift(deps: GiftPartnerDeps, giftOrderId: string): Pr
       body: JSON.stringify({
         giftOrderId: order.id,
         sku: order.sku,
-        recipient: { name: c.name, addressLines: c.addressLines, postalCode: c.postalCode, city: c.city, region: c.region, country: c.country },
+        recipient,
       }),
       signal: AbortSignal.timeout(deps.timeoutMs ?? 30_000),
     });
@@ -105,7 +110,7 @@ export async function applyPartnerCallback(prisma: PrismaClient, cb: PartnerCall
   return prisma.$transaction(async (tx) => {
     const [locked] = await tx.$queryRaw<{ status: GiftOrderStatus }[]>`SELECT "status" FROM "GiftOrder" WHERE "id" = ${cb.giftOrderId}::uuid FOR UPDATE`;
     if (!locked) throw new AppError('RAPPORT_GIFT_ORDER_NOT_FOUND', undefined, { field: 'giftOrderId' });
-    if (!NEXT[locked.status].includes(cb.status)) return { status: locked.status, changed: false };
+    if (!canTransitionGiftOrder(locked.status, cb.status)) return { status: locked.status, changed: false };
     await tx.giftOrder.update({
       where: { id: cb.giftOrderId },
       data: { status: cb.status, ...(cb.partnerOrderId ? { partnerOrderId: cb.partnerOrderId } : {}), ...(cb.error ? { lastError: cb.error } : {}) },

@@ -1,19 +1,20 @@
-import type { PrismaClient } from '../generated/prisma/client.js';
+import type { GiftOrderStatus, PrismaClient } from '../generated/prisma/client.js';
 import { forEachPage } from '../jobs/for-each-page.js';
 import type { Queues } from '../jobs/queues.js';
 
 /**
- * Re-enqueues every pending gift order when a fulfilment partner is configured (the job id is the
- * order id, so this is a no-op for jobs Redis still has). Without a partner, orders wait for manual
- * fulfilment and nothing is enqueued.
+ * Re-enqueues the gift orders that have an automatic next step (the job id is the order id, so
+ * this is a no-op for jobs Redis still has): orders whose address-confirmation email has not gone
+ * out, and — when a fulfilment partner is configured — pending orders. Without a partner, pending
+ * orders wait for a packing run and nothing is enqueued for them.
  */
 export async function reconcileGiftOrders(prisma: PrismaClient, queues: Queues, opts: { partner: boolean }): Promise<{ giftOrdersEnqueued: number }> {
   const report = { giftOrdersEnqueued: 0 };
-  if (!opts.partner) return report;
+  const due = [{ status: 'awaiting_confirmation' as GiftOrderStatus, confirmationSentAt: null }, ...(opts.partner ? [{ status: 'pending' as GiftOrderStatus }] : [])];
   await forEachPage(
     (cursor, take) =>
       prisma.giftOrder.findMany({
-        where: { status: 'pending' },
+        where: { OR: due },
         select: { id: true },
         orderBy: { id: 'asc' },
         take,

@@ -20,6 +20,8 @@ import { unsubscribeRoutes } from './routes/unsubscribe.js';
 import { webApp } from './web/web-app.js';
 import { giftRoutes } from './routes/gifts.js';
 import { giftPartnerWebhook } from './routes/gift-partner-webhook.js';
+import { giftAddressRoutes } from './routes/gift-address.js';
+import { giftFulfilmentRoutes, type GiftFulfilmentHttpDeps } from './routes/gift-fulfilment.js';
 
 export interface AppDeps {
   prisma: PrismaClient;
@@ -36,6 +38,10 @@ export interface AppDeps {
   unsubscribeSecret?: string;
   /** Verifies the gift partner's status callbacks (GIFT_PARTNER_SECRET); without it POST /webhooks/gift-partner is not served. */
   giftPartnerSecret?: string;
+  /** Packing runs for manual gift fulfilment (API) and the address-confirmation pages; without it neither is served. */
+  giftFulfilment?: GiftFulfilmentHttpDeps;
+  /** Where print runs are written (DATA_DIR) and whether a provider takes print notes instead; enables the web app's print page. */
+  printRuns?: { dataDir: string; provider: boolean; defaultFormat: string };
 }
 
 /** Builds the HTTP app without listening, so tests inject requests and main.ts decides the port. */
@@ -53,6 +59,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   if (deps.unsubscribeSecret) await app.register(unsubscribeRoutes({ prisma: deps.prisma, secret: deps.unsubscribeSecret }));
   // Public, no API token: the HMAC signature with the shared secret is the partner's credential.
   if (deps.giftPartnerSecret) await app.register(giftPartnerWebhook({ prisma: deps.prisma, secret: deps.giftPartnerSecret }));
+  // Public, no API token: the signed link in the gift email is the recipient's credential.
+  if (deps.unsubscribeSecret && deps.giftFulfilment) {
+    await app.register(giftAddressRoutes({ prisma: deps.prisma, queues: deps.queues, secret: deps.unsubscribeSecret, templatesDir: deps.giftFulfilment.packing.templatesDir }));
+  }
   await app.register(
     async (api) => {
       keepRawJsonBody(api);
@@ -63,6 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await api.register(suggestionRoutes(deps));
       await api.register(signalRoutes(deps));
       await api.register(giftRoutes(deps));
+      if (deps.giftFulfilment) await api.register(giftFulfilmentRoutes({ ...deps, giftFulfilment: deps.giftFulfilment }));
       // Configuration that shapes what everyone receives: not for account managers' tokens.
       await api.register(async (configuration) => {
         configuration.addHook('preHandler', requireFullApiAccess);
@@ -81,6 +92,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       secureCookies: false,
       ...(deps.publicUrl ? { publicUrl: deps.publicUrl } : {}),
       ...(deps.frequencyCapDays !== undefined ? { frequencyCapDays: deps.frequencyCapDays } : {}),
+      ...(deps.printRuns ? { printRuns: deps.printRuns } : {}),
     }),
   );
   return app;

@@ -32,20 +32,22 @@ export function keepRawJsonBody(app: FastifyInstance): void {
  * Checks `X-Rapport-Timestamp: <unix seconds>` and `X-Rapport-Signature: sha256=<hex>` where the hex
  * is HMAC-SHA256(signingSecret, "<timestamp>.<raw body>"). A wrong or missing signature is
  * RAPPORT_BAD_SIGNATURE; a right one outside the replay window is RAPPORT_STALE_SIGNATURE, so a
- * captured request cannot be replayed later.
+ * captured request cannot be replayed later. `secretName` says in error messages which secret
+ * signs (an API token's by default; the gift partner webhook names its shared secret).
  */
-export function verifySignature(request: FastifyRequest, signingSecret: string, nowMs = Date.now()): void {
+export function verifySignature(request: FastifyRequest, signingSecret: string, nowMs = Date.now(), secretName?: string): void {
   const timestamp = singleHeader(request, 'x-rapport-timestamp');
   const signature = singleHeader(request, 'x-rapport-signature');
-  if (timestamp === undefined) throw badSignature('X-Rapport-Timestamp', 'X-Rapport-Timestamp is missing; this token signs its requests');
+  const signed = secretName ? `requests here are signed with ${secretName}` : 'this token signs its requests';
+  if (timestamp === undefined) throw badSignature('X-Rapport-Timestamp', `X-Rapport-Timestamp is missing; ${signed}`);
   if (!/^\d{1,12}$/.test(timestamp)) throw badSignature('X-Rapport-Timestamp', 'X-Rapport-Timestamp must be unix seconds, e.g. 1795425600');
-  if (signature === undefined) throw badSignature('X-Rapport-Signature', 'X-Rapport-Signature is missing; this token signs its requests');
+  if (signature === undefined) throw badSignature('X-Rapport-Signature', `X-Rapport-Signature is missing; ${signed}`);
   const hex = /^sha256=([0-9a-fA-F]{64})$/.exec(signature)?.[1];
   if (!hex) throw badSignature('X-Rapport-Signature', 'X-Rapport-Signature must be sha256=<64 hex digits>');
 
   const expected = createHmac('sha256', signingSecret).update(`${timestamp}.`).update(request.rawBody ?? Buffer.alloc(0)).digest();
   if (!timingSafeEqual(expected, Buffer.from(hex, 'hex'))) {
-    throw badSignature('X-Rapport-Signature', 'X-Rapport-Signature does not match: sign "<timestamp>.<raw body>" with the token\'s signing secret');
+    throw badSignature('X-Rapport-Signature', `X-Rapport-Signature does not match: sign "<timestamp>.<raw body>" with ${secretName ?? "the token's signing secret"}`);
   }
   const skew = Math.abs(nowMs / 1000 - Number(timestamp));
   if (skew > REPLAY_WINDOW_SECONDS) {

@@ -23,7 +23,20 @@ export const jobCatalog = {
     attempts: 12,
     backoff: { type: 'exponential', delay: 5_000 },
   },
-  /** Only with GIFT_PARTNER_URL: one gift order to the fulfilment partner (idempotent by order id). */
+  /**
+   * A batch print run for the mail house (daily from PRINT_RUN_SCHEDULE, or on demand from the web
+   * app). Runs are exclusive and crash-safe by themselves (print-claims.ts), so a retry is harmless.
+   */
+  'run-print': {
+    schema: z.object({
+      formats: z.array(z.string().regex(/^[a-z0-9-]+$/)).max(20).default([]),
+      /** The user who asked for it; null for the daily schedule. */
+      requestedBy: z.string().uuid().nullable().default(null),
+    }),
+    attempts: 3,
+    backoff: { type: 'exponential', delay: 60_000 },
+  },
+  /** A gift order's next automatic step: its address-confirmation email, or (GIFT_PARTNER_URL) the partner, idempotent by order id. */
   'fulfil-gift': {
     schema: z.object({ giftOrderId: z.string().uuid() }),
     attempts: 12,
@@ -74,6 +87,7 @@ export const jobIdFor = {
   'evaluate-event': (p: JobPayload<'evaluate-event'>) => `event-${p.eventId}`,
   'deliver-email': (p: JobPayload<'deliver-email'>) => `deliver-${p.deliveryId}`,
   'deliver-print': (p: JobPayload<'deliver-print'>) => `print-${p.deliveryId}`,
+  'run-print': () => undefined,
   'fulfil-gift': (p: JobPayload<'fulfil-gift'>) => `gift-${p.giftOrderId}`,
   // Polls come from a job scheduler (one per feed); a manual "poll now" may run beside them.
   'poll-feed': () => undefined,

@@ -1,6 +1,10 @@
 import type { Runtime } from '../infra/runtime.js';
-import { deliverEmail } from '../delivery/send-email.js';
+import { deliverEmail, type EmailDeliveryDeps } from '../delivery/send-email.js';
+import { createDomainSlots } from '../delivery/domain-slots.js';
 import { deliverPrintViaProvider } from '../delivery/print/print-provider.js';
+import { runPrint } from '../delivery/print/print-run.js';
+import { SYSTEM } from '../audit/audit-log.js';
+import { AppError } from '../errors.js';
 import { enqueueDeliveries } from '../delivery/enqueue-delivery.js';
 import { evaluateEvent } from '../triggers/evaluate-event.js';
 import { pollFeed, type PollFeedDeps } from '../feeds/poll-feed.js';
@@ -9,8 +13,9 @@ import type { FireDeps } from '../triggers/fire-triggers.js';
 import { evaluateSignal } from '../triggers/evaluate-signal.js';
 import { scanTriggers } from '../triggers/scan-triggers.js';
 import { sendDailyDigests } from '../notes/daily-digest.js';
-import { fulfilGift } from '../gifts/gift-orders.js';
-import type { Processors } from './queues.js';
+import { advanceGiftOrder, giftFulfilmentDeps } from '../gifts/gift-fulfilment.js';
+import { jobIdFor } from './catalog.js';
+import { postponeJob, postponementDelayMs, wakeDelayedJob, type Processors } from './queues.js';
 
 export const fireDeps = (rt: Runtime): FireDeps => ({
   prisma: rt.db.prisma,
@@ -26,6 +31,18 @@ export const pollDeps = (rt: Runtime): PollFeedDeps => ({
 
 /** Thin processors: each calls one domain function; the payload was validated by the worker. */
 export function buildProcessors(rt: Runtime): Processors {
+  const { from, verifiedDomains, unsubscribeMailto, maxPerDomain } = rt.config.mail;
+  const wakeDeliveryJob = (deliveryId: string) => wakeDelayedJob(rt.queues.queue('deliver-email'), jobIdFor['deliver-email']({ deliveryId }));
+  const emailDeps: EmailDeliveryDeps = {
+    prisma: rt.db.prisma,
+    pool: rt.db.pool,
+    mailer: rt.mailer,
+    mailFrom: from,
+    verifiedDomains,
+    unsubscribe: { secret: rt.secret, publicUrl: rt.config.http.publicUrl, mailto: unsubscribeMailto },
+    // Only real SMTP has connections to share out; the outbox writes files.
+    ...(rt.mailer.kind === 'smtp' ? { domainSlots: createDomainSlots(rt.redis, { prefix: rt.config.redis.queuePrefix, maxPerDomain, wake: wakeDeliveryJob }) } : {}),
+  };
   return {
     'evaluate-event': async ({ eventId }) => {
       const result = await evaluateEvent(fireDeps(rt), eventId);
@@ -33,22 +50,36 @@ export function buildProcessors(rt: Runtime): Processors {
       // notes a person approved one by one.
       await enqueueDeliveries(rt.db.prisma, rt.queues, result.deliveryIds, { priority: 'bulk' });
     },
-    'deliver-email': async ({ deliveryId }) => {
-      const { from, verifiedDomains, unsubscribeMailto } = rt.config.mail;
-      await deliverEmail(
-        { prisma: rt.db.prisma, mailer: rt.mailer, mailFrom: from, verifiedDomains, unsubscribe: { secret: rt.secret, publicUrl: rt.config.http.publicUrl, mailto: unsubscribeMailto } },
-        deliveryId,
-      );
+    'deliver-email': async ({ deliveryId }, job, token) => {
+      // At its domain's cap the email sleeps without spending an attempt until a slot frees (its
+      // delay is only a safety net for a lost wake-up): never dropped, and nothing was claimed, so
+      // it cannot be sent twice.
+      if ((await deliverEmail(emailDeps, deliveryId)) === 'postponed') {
+        await postponeJob(job, token, postponementDelayMs(job), () => emailDeps.domainSlots?.asleep(deliveryId) ?? Promise.resolve());
+      }
     },
     'deliver-print': async ({ deliveryId }) => {
       // Without a provider, print notes wait for a print run (`rapport print run`).
       const { providerUrl, providerToken, defaultFormat } = rt.config.print;
       if (providerUrl) await deliverPrintViaProvider({ prisma: rt.db.prisma, renderer: rt.print, providerUrl, providerToken, defaultFormat }, deliveryId);
     },
+    'run-print': async ({ formats, requestedBy }) => {
+      const { defaultFormat } = rt.config.print;
+      try {
+        const report = await runPrint(
+          { prisma: rt.db.prisma, renderer: rt.print, dataDir: rt.config.dataDir, defaultFormat },
+          { formats, actor: requestedBy ? { type: 'user', id: requestedBy } : SYSTEM },
+        );
+        if (report) rt.logger.info({ runId: report.runId, cards: report.cards, failed: report.failed.length, dir: report.dir }, 'print run completed');
+      } catch (err) {
+        // Two runs asked for at once: the second has nothing to do once the first has claimed the cards.
+        if (err instanceof AppError && err.code === 'RAPPORT_PRINT_RUN_BUSY') return void rt.logger.info(err.message);
+        throw err;
+      }
+    },
     'fulfil-gift': async ({ giftOrderId }) => {
-      // Without a partner, gift orders stay pending for manual fulfilment.
-      const { partnerUrl, partnerToken } = rt.config.gifts;
-      if (partnerUrl) await fulfilGift({ prisma: rt.db.prisma, partnerUrl, partnerToken }, giftOrderId);
+      // Confirmation email, or the partner; without a partner, pending orders wait for a packing run.
+      await advanceGiftOrder(giftFulfilmentDeps(rt), giftOrderId);
     },
     'poll-feed': async ({ feedId }) => {
       const outcome = await pollFeed(pollDeps(rt), feedId);

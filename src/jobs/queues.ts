@@ -1,16 +1,24 @@
-import { Queue, Worker, UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, Queue, Worker, UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { jobCatalog, jobIdFor, jobNames, type JobName, type JobPayload } from './catalog.js';
 
 export interface Queues {
   /** `priority`: 1 is served first, larger later (BullMQ); a job without one goes before all prioritized jobs. */
-  enqueue<N extends JobName>(name: N, payload: JobPayload<N>, opts?: { delayMs?: number; priority?: number }): Promise<void>;
+  enqueue<N extends JobName>(name: N, payload: JobPayload<N>, opts?: EnqueueOptions): Promise<void>;
+  /** Many jobs of one kind in one round trip to Redis (BullMQ addBulk); the same ids as `enqueue`. */
+  enqueueMany<N extends JobName>(name: N, jobs: readonly { payload: JobPayload<N>; opts?: EnqueueOptions }[]): Promise<void>;
   queue(name: JobName): Queue;
   close(): Promise<void>;
 }
 
-export type Processors = { [N in JobName]: (payload: JobPayload<N>, job: Job) => Promise<void> };
+export interface EnqueueOptions {
+  delayMs?: number;
+  priority?: number;
+}
+
+/** `token` is the worker's lock on the job, needed to move it out of `active` (see `postponeJob`). */
+export type Processors = { [N in JobName]: (payload: JobPayload<N>, job: Job, token: string | undefined) => Promise<void> };
 
 /**
  * Builds one BullMQ queue per catalog entry. Completed and failed jobs are removed: PostgreSQL keeps
@@ -38,15 +46,25 @@ export function createQueues(connection: Redis, prefix: string): Queues {
     if (!q) throw new Error(`No queue for job ${name}`);
     return q;
   };
-  return {
-    async enqueue(name, payload, opts = {}) {
-      const data = jobCatalog[name].schema.parse(payload);
-      const jobId = (jobIdFor[name] as (p: typeof payload) => string | undefined)(payload);
-      await get(name).add(name, data, {
+  const jobFor = <N extends JobName>(name: N, payload: JobPayload<N>, opts: EnqueueOptions = {}) => {
+    const jobId = (jobIdFor[name] as (p: JobPayload<N>) => string | undefined)(payload);
+    return {
+      name,
+      data: jobCatalog[name].schema.parse(payload),
+      opts: {
         ...(jobId ? { jobId } : {}),
         ...(opts.delayMs ? { delay: opts.delayMs } : {}),
         ...(opts.priority ? { priority: opts.priority } : {}),
-      });
+      },
+    };
+  };
+  return {
+    async enqueue(name, payload, opts) {
+      const job = jobFor(name, payload, opts);
+      await get(name).add(job.name, job.data, job.opts);
+    },
+    async enqueueMany(name, jobs) {
+      if (jobs.length) await get(name).addBulk(jobs.map((j) => jobFor(name, j.payload, j.opts)));
     },
     queue: get,
     async close() {
@@ -70,10 +88,10 @@ export function startWorkers(
   const workers = jobNames.map((name) => {
     const worker = new Worker(
       name,
-      async (job) => {
+      async (job, token) => {
         const parsed = jobCatalog[name].schema.safeParse(job.data);
         if (!parsed.success) throw new UnrecoverableError(`Bad payload for ${name}: ${parsed.error.message}`);
-        await (processors[name] as (p: unknown, j: Job) => Promise<void>)(parsed.data, job);
+        await (processors[name] as (p: unknown, j: Job, t: string | undefined) => Promise<void>)(parsed.data, job, token);
       },
       {
         connection,
@@ -93,4 +111,45 @@ export function startWorkers(
       await Promise.all(workers.map((w) => w.close()));
     },
   };
+}
+
+/**
+ * Puts the active job back to wait `delayMs` without spending one of its attempts (BullMQ's
+ * moveToDelayed skips the attempt), for work that is fine but cannot run yet; `whenDelayed` runs
+ * once it is delayed (and so can be woken early with `wakeDelayedJob`). Throws DelayedError, which
+ * tells the worker the job has been moved: it is neither completed nor failed.
+ */
+export async function postponeJob(job: Job, token: string | undefined, delayMs: number, whenDelayed?: () => Promise<void>): Promise<never> {
+  if (!token) throw new Error(`Job ${job.id ?? ''} cannot be postponed without the worker's lock token`);
+  await job.moveToDelayed(Date.now() + delayMs, token);
+  await whenDelayed?.();
+  throw new DelayedError();
+}
+
+/**
+ * Ends a postponement early: a delayed job becomes runnable now ('woken'). 'awake' means it is
+ * running (it was not delayed yet, or its delay ran out); 'gone', that it is waiting, done or removed.
+ */
+export async function wakeDelayedJob(queue: Queue, jobId: string): Promise<'woken' | 'awake' | 'gone'> {
+  const job = await queue.getJob(jobId);
+  if (!job) return 'gone';
+  const state = await job.getState();
+  if (state === 'active') return 'awake';
+  if (state !== 'delayed') return 'gone';
+  // Its delay may run out between the two calls; then it is runnable anyway.
+  return job.promote().then(
+    () => 'woken' as const,
+    () => 'gone' as const,
+  );
+}
+
+/**
+ * How long to postpone a job that found its resource busy: doubling with each postponement (from
+ * `baseMs`, at most `maxMs`), with jitter so a crowd of postponed jobs does not return at once.
+ * Postponements are starts that spent no attempt (BullMQ counts both).
+ */
+export function postponementDelayMs(job: Pick<Job, 'attemptsStarted' | 'attemptsMade'>, baseMs = 1_000, maxMs = 60_000): number {
+  const postponedBefore = Math.max(0, job.attemptsStarted - job.attemptsMade - 1);
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(postponedBefore, 16));
+  return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
 }

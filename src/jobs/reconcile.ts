@@ -7,6 +7,7 @@ import { expireSuggestions } from '../notes/expire-suggestions.js';
 import { syncDigestSchedule } from '../notes/daily-digest.js';
 import { reconcileTriggers } from '../triggers/reconcile-triggers.js';
 import { reconcileGiftOrders } from '../gifts/reconcile-gift-orders.js';
+import { syncPrintRunSchedule, type PrintRunSchedule } from '../delivery/print/print-run-schedule.js';
 import type { Queues } from './queues.js';
 
 export type ReconcileReport = Awaited<ReturnType<typeof reconcile>>;
@@ -16,7 +17,7 @@ export type ReconcileReport = Awaited<ReturnType<typeof reconcile>>;
  * unmatched articles, unevaluated signals and the hourly trigger scan. Runs at start and every minute, so a flushed or replaced Redis loses nothing;
  * deterministic job ids make it a no-op for work Redis still has.
  */
-export async function reconcile(prisma: PrismaClient, queues: Queues, now = new Date(), opts: { printProvider?: boolean; giftPartner?: boolean } = {}) {
+export async function reconcile(prisma: PrismaClient, queues: Queues, now = new Date(), opts: { printProvider?: boolean; giftPartner?: boolean; printRuns?: Omit<PrintRunSchedule, 'provider'> } = {}) {
   return {
     ...(await reconcileEvents(prisma, queues)),
     ...(await reconcileDeliveries(prisma, queues, now)),
@@ -24,6 +25,7 @@ export async function reconcile(prisma: PrismaClient, queues: Queues, now = new 
     ...(await reconcileFeeds(prisma, queues)),
     ...(await expireSuggestions(prisma, now)),
     ...(await syncDigestSchedule(queues)),
+    ...(opts.printRuns ? await syncPrintRunSchedule(queues, { ...opts.printRuns, provider: opts.printProvider ?? false }) : {}),
     ...(await reconcileGiftOrders(prisma, queues, { partner: opts.giftPartner ?? false })),
   };
 }

@@ -29,6 +29,8 @@ export interface BatchItemResult {
   status: BatchItemStatus;
   id?: string;
   error?: BatchItemError;
+  /** Written, but something asked for was not done (e.g. an opt-out kept); each names its field. */
+  warnings?: { field: string; message: string }[];
 }
 
 /**

@@ -175,7 +175,7 @@ describe('rapport import customers', () => {
       onProgress: (p) => progress.push(p),
       onRejected: (r) => void rejected.push(r),
     });
-    assert.deepEqual({ ...summary, bytesRead: 0 }, { bytesRead: 0, rows: 1200, created: 990, updated: 198, rejected: 12 });
+    assert.deepEqual({ ...summary, bytesRead: 0 }, { bytesRead: 0, rows: 1200, created: 990, updated: 198, rejected: 12, optOutsKept: 0 });
     assert.equal(summary.bytesRead, (await stat(big)).size);
     assert.deepEqual(progress.map((p) => p.rows), [500, 1000, 1200], 'one report per 500 rows');
     assert.deepEqual(rejected.slice(0, 2), [

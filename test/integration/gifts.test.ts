@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { UnrecoverableError } from 'bullmq';
 import type { LightMyRequestResponse } from 'fastify';
 import { SYSTEM } from '../../src/audit/audit-log.js';
@@ -10,7 +11,7 @@ import { draftSuggestion } from '../../src/notes/draft-suggestion.js';
 import { saveTrigger } from '../../src/triggers/trigger-store.js';
 import { budgetLines, periodWindow, remainingBudget } from '../../src/gifts/gift-budget.js';
 import { fulfilGift } from '../../src/gifts/gift-orders.js';
-import { signPartnerBody } from '../../src/gifts/gift-partner-signature.js';
+import { partnerSignatureHeaders, signPartnerBody } from '../../src/gifts/gift-partner-signature.js';
 import type { SuggestionStatus, UserRole } from '../../src/generated/prisma/client.js';
 import { startFakePrintProvider } from '../helpers/fake-print-provider.js';
 import { freshDatabase, silentLogger, testConfig } from '../helpers/test-services.js';
@@ -83,7 +84,7 @@ describe('gifts', () => {
     const admin = await user('admin');
     const created = await call('POST', '/api/v1/gifts', admin.token, { sku: 'WINE-RED', name: 'Bottle of red', cost: '35.00', currency: 'EUR' });
     assert.equal(created.statusCode, 201, created.body);
-    assert.deepEqual({ ...created.json().gift, id: undefined, createdAt: undefined, updatedAt: undefined }, { id: undefined, sku: 'WINE-RED', name: 'Bottle of red', cost: 35, currency: 'EUR', active: true, createdAt: undefined, updatedAt: undefined });
+    assert.deepEqual({ ...created.json().gift, id: undefined, createdAt: undefined, updatedAt: undefined }, { id: undefined, sku: 'WINE-RED', name: 'Bottle of red', cost: 35, currency: 'EUR', active: true, confirmAddress: false, createdAt: undefined, updatedAt: undefined });
     assert.equal((await call('POST', '/api/v1/gifts', admin.token, { sku: 'WINE-RED', name: 'Bottle of red', cost: 36, currency: 'EUR', active: false })).statusCode, 200);
     const bad = await call('POST', '/api/v1/gifts', admin.token, { sku: 'X-1', name: 'X', cost: '1.999', currency: 'euro' });
     assert.equal(bad.statusCode, 422);
@@ -260,20 +261,21 @@ describe('gifts', () => {
     const s = await giftSuggestion({ assigneeId: am.id, cost: '12.50' });
     await approveSuggestion(prisma(), { id: s.id, actor: SYSTEM });
     const order = await prisma().giftOrder.findUniqueOrThrow({ where: { suggestionId: s.id } });
-    const callback = (body: object, signature?: string) => {
-      const raw = JSON.stringify(body);
-      return rapport.app!.inject({ method: 'POST', url: '/webhooks/gift-partner', headers: { 'content-type': 'application/json', ...(signature !== undefined ? { 'x-rapport-signature': signature } : {}) }, payload: raw });
-    };
-    const signed = (body: object) => callback(body, signPartnerBody(PARTNER_SECRET, JSON.stringify(body)));
+    const callback = (body: object, headers: Record<string, string> = {}) =>
+      rapport.app!.inject({ method: 'POST', url: '/webhooks/gift-partner', headers: { 'content-type': 'application/json', ...headers }, payload: JSON.stringify(body) });
+    // The partner's side: it signs "<timestamp>.<raw body>" and sends both headers.
+    const signed = (body: object, at = new Date()) => callback(body, partnerSignatureHeaders(PARTNER_SECRET, JSON.stringify(body), at));
+    const status = async () => (await prisma().giftOrder.findUniqueOrThrow({ where: { id: order.id } })).status;
 
     const shipped = { giftOrderId: order.id, status: 'shipped', partnerOrderId: 'P-1' };
-    const forged = await callback(shipped, signPartnerBody('not-the-secret-at-all', JSON.stringify(shipped)));
+    const forged = await callback(shipped, partnerSignatureHeaders('not-the-secret-at-all', JSON.stringify(shipped)));
     assert.equal(forged.statusCode, 401);
-    assert.equal(forged.json().error.code, 'RAPPORT_BAD_SIGNATURE');
+    assert.deepEqual([forged.json().error.code, forged.json().error.field], ['RAPPORT_BAD_SIGNATURE', 'X-Rapport-Signature']);
+    assert.match(forged.json().error.message, /gift partner secret/);
     assert.equal((await callback(shipped)).statusCode, 401);
     // Signed over different bytes than were sent (e.g. re-serialised): refused too.
-    assert.equal((await callback(shipped, signPartnerBody(PARTNER_SECRET, JSON.stringify(shipped, null, 2)))).statusCode, 401);
-    assert.equal((await prisma().giftOrder.findUniqueOrThrow({ where: { id: order.id } })).status, 'pending');
+    assert.equal((await callback(shipped, partnerSignatureHeaders(PARTNER_SECRET, JSON.stringify(shipped, null, 2)))).statusCode, 401);
+    assert.equal(await status(), 'pending');
 
     const ok = await signed(shipped);
     assert.equal(ok.statusCode, 200, ok.body);
@@ -285,5 +287,37 @@ describe('gifts', () => {
     assert.deepEqual([stored.status, stored.partnerOrderId], ['delivered', 'P-1']);
     assert.equal((await signed({ giftOrderId: '00000000-0000-4000-8000-000000000000', status: 'shipped' })).statusCode, 404);
     assert.equal((await signed({ giftOrderId: order.id, status: 'lost' })).statusCode, 422);
+  });
+
+  test('status callbacks carry a signed timestamp: missing, old or future ones are refused, recent ones pass', async () => {
+    const am = await user('account_manager');
+    const s = await giftSuggestion({ assigneeId: am.id, cost: '12.50' });
+    await approveSuggestion(prisma(), { id: s.id, actor: SYSTEM });
+    const order = await prisma().giftOrder.findUniqueOrThrow({ where: { suggestionId: s.id } });
+    const body = JSON.stringify({ giftOrderId: order.id, status: 'shipped' });
+    const send = (headers: Record<string, string>) =>
+      rapport.app!.inject({ method: 'POST', url: '/webhooks/gift-partner', headers: { 'content-type': 'application/json', ...headers }, payload: body });
+    const nowS = Math.floor(Date.now() / 1000);
+
+    // A body signed the old way (no timestamp) is refused, naming the missing header.
+    const untimed = await send({ 'x-rapport-signature': `sha256=${createHmac('sha256', PARTNER_SECRET).update(body).digest('hex')}` });
+    assert.equal(untimed.statusCode, 401);
+    assert.deepEqual([untimed.json().error.code, untimed.json().error.field], ['RAPPORT_BAD_SIGNATURE', 'X-Rapport-Timestamp']);
+    assert.match(untimed.json().error.message, /missing/);
+    // A genuine signature made long ago (a replay) or too far ahead: stale, whatever the body says.
+    for (const ts of [nowS - 301, nowS - 86_400, nowS + 310]) {
+      const stale = await send({ 'x-rapport-timestamp': String(ts), 'x-rapport-signature': signPartnerBody(PARTNER_SECRET, String(ts), body) });
+      assert.equal(stale.statusCode, 401, stale.body);
+      assert.deepEqual([stale.json().error.code, stale.json().error.field], ['RAPPORT_STALE_SIGNATURE', 'X-Rapport-Timestamp']);
+    }
+    // The timestamp is signed: moving a captured callback's timestamp forward breaks the signature.
+    const moved = await send({ 'x-rapport-timestamp': String(nowS), 'x-rapport-signature': signPartnerBody(PARTNER_SECRET, String(nowS - 3_600), body) });
+    assert.equal(moved.json().error.code, 'RAPPORT_BAD_SIGNATURE');
+    assert.equal((await prisma().giftOrder.findUniqueOrThrow({ where: { id: order.id } })).status, 'pending');
+
+    // Inside the window, early or late (clock skew), it is accepted.
+    const skewed = await send({ 'x-rapport-timestamp': String(nowS - 290), 'x-rapport-signature': signPartnerBody(PARTNER_SECRET, String(nowS - 290), body) });
+    assert.equal(skewed.statusCode, 200, skewed.body);
+    assert.equal(skewed.json().status, 'shipped');
   });
 });

@@ -1,6 +1,6 @@
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { PrismaClient } from '../../generated/prisma/client.js';
+import type { PrintRunStatus, PrismaClient } from '../../generated/prisma/client.js';
 import type { Actor } from '../../audit/audit-log.js';
 import { abandonPrintRuns, claimPrintRun, completePrintRun, renewPrintRunLease, type ClaimedPrint, type Placement } from './print-claims.js';
 import { manifestCsv, type ManifestRow } from './print-manifest.js';
@@ -132,13 +132,21 @@ export function printNoteOf(d: ClaimedPrint): PrintNote {
  */
 export async function recoverPrintRuns(deps: Pick<PrintRunDeps, 'prisma' | 'dataDir'>, now = new Date()): Promise<void> {
   await abandonPrintRuns(deps.prisma, { now, reason: 'the print run stopped renewing its lease (the process died)' });
-  const root = printRunsDir(deps.dataDir);
+  await settlePartialRunFolders(printRunsDir(deps.dataDir), async (runId) => (await deps.prisma.printRun.findUnique({ where: { id: runId }, select: { status: true } }))?.status ?? null);
+}
+
+/**
+ * For every `<runId>.partial` folder under `root`: leaves it while its run still renders, renames it
+ * to `<runId>` when the run committed, deletes it otherwise (abandoned, or unknown). Shared by
+ * every kind of run that writes files this way (print runs, gift packing runs).
+ */
+export async function settlePartialRunFolders(root: string, statusOf: (runId: string) => Promise<PrintRunStatus | null>): Promise<void> {
   const partials = (await readdir(root).catch(() => [] as string[])).filter((n) => n.endsWith('.partial'));
   for (const name of partials) {
     const runId = name.slice(0, -'.partial'.length);
-    const run = /^[0-9a-f-]{36}$/.test(runId) ? await deps.prisma.printRun.findUnique({ where: { id: runId }, select: { status: true } }) : null;
-    if (run?.status === 'rendering') continue;
-    if (run?.status === 'completed') await rename(path.join(root, name), path.join(root, runId));
+    const status = /^[0-9a-f-]{36}$/.test(runId) ? await statusOf(runId) : null;
+    if (status === 'rendering') continue;
+    if (status === 'completed') await rename(path.join(root, name), path.join(root, runId));
     else await rm(path.join(root, name), { recursive: true, force: true });
   }
 }

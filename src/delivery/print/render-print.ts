@@ -29,6 +29,11 @@ export interface RenderedPrint {
 export interface PrintRenderer {
   /** Renders notes into one PDF. Throws if Chromium produced a different number of pages than the format promises. */
   render(format: PrintFormat, notes: PrintNote[]): Promise<RenderedPrint>;
+  /**
+   * Renders a whole HTML document that is not a note (gift packing slips) on the same Chromium and
+   * pages, so it may use the print fonts (fontFaceCss()). Pages are `page` sized (points, no bleed).
+   */
+  renderDocument(html: string, page: { width: number; height: number }): Promise<{ pdf: Buffer; pages: number }>;
   close(): Promise<void>;
 }
 
@@ -72,6 +77,14 @@ export function createPrintRenderer(opts: { chromiumPath: string; pages: number;
         throw new Error(`${format.name}: Chromium produced ${exact.pages} pages for ${printed.length} notes (expected ${format.pagesPerNote} each)`);
       }
       return { pdf: exact.pdf, printed, overflowing };
+    },
+    async renderDocument(html, page) {
+      const pdf = await browser.withPage(async (p) => {
+        await p.setContent(html, { waitUntil: 'load' });
+        await p.evaluate('document.fonts.ready.then(() => undefined)');
+        return p.pdf({ preferCSSPageSize: true, printBackground: true });
+      });
+      return setPageBoxes(pdf, { ...page, bleed: 0 });
     },
     close: () => browser.close(),
   };

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { CustomerInput } from '../../customers/customer-input.js';
-import { upsertCustomer } from '../../customers/upsert-customer.js';
+import { OPT_OUT_KEPT, upsertCustomer } from '../../customers/upsert-customer.js';
+import { ResubscribeInput, resubscribeCustomer } from '../../consent/resubscribe.js';
 import { BATCH_BODY_LIMIT, BATCH_CONCURRENCY, batchItems, settleEach, stringField } from '../../validation/batch-items.js';
 import { parseInput } from '../../validation/parse-input.js';
 import { actorOf } from '../authenticate.js';
@@ -11,8 +12,19 @@ export const customerRoutes = (deps: AppDeps): FastifyPluginAsync => async (app)
   /** Upsert by externalId: 201 when created, 200 when updated. */
   app.post('/customers', async (request, reply) => {
     const input = parseInput(CustomerInput, request.body);
-    const { customer, created } = await upsertCustomer(deps.prisma, input, actorOf(request));
-    return reply.status(created ? 201 : 200).send({ customer: presentCustomer(customer) });
+    const { customer, created, optOutKept } = await upsertCustomer(deps.prisma, input, actorOf(request));
+    return reply.status(created ? 201 : 200).send({
+      customer: presentCustomer(customer),
+      ...(optOutKept ? { warnings: [{ field: 'optedOut', message: OPT_OUT_KEPT }] } : {}),
+    });
+  });
+
+  /** The only way to clear an opt-out: the customer asked, and the evidence is audited. */
+  app.post('/customers/:externalId/resubscribe', async (request) => {
+    const { externalId } = request.params as { externalId: string };
+    const input = parseInput(ResubscribeInput, request.body);
+    const customer = await resubscribeCustomer(deps.prisma, { externalId, input, actor: actorOf(request) });
+    return { customer: presentCustomer(customer) };
   });
 
   /**
@@ -25,8 +37,8 @@ export const customerRoutes = (deps: AppDeps): FastifyPluginAsync => async (app)
     const items = batchItems(request.body, 'customers');
     const actor = actorOf(request);
     const results = await settleEach(items, { concurrency: BATCH_CONCURRENCY, prefixOf: (i) => `customers[${i}]`, keyOf: stringField('externalId') }, async (item, _index, prefix) => {
-      const { customer, created } = await upsertCustomer(deps.prisma, parseInput(CustomerInput, item, prefix), actor);
-      return { status: created ? 'created' : 'updated', id: customer.id };
+      const { customer, created, optOutKept } = await upsertCustomer(deps.prisma, parseInput(CustomerInput, item, prefix), actor);
+      return { status: created ? 'created' : 'updated', id: customer.id, ...(optOutKept ? { warnings: [{ field: `${prefix}.optedOut`, message: OPT_OUT_KEPT }] } : {}) };
     });
     return { results };
   });

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { $Enums } from '../../generated/prisma/client.js';
 import { AppError } from '../../errors.js';
-import { enqueueDelivery } from '../../delivery/enqueue-delivery.js';
+import { enqueueApproved } from '../../notes/enqueue-approved.js';
 import { ApproveInput, RejectInput, approveSuggestion, rejectSuggestion } from '../../notes/decide-suggestion.js';
 import { BulkDecisionInput, bulkDecide, type BulkDecisionResult } from '../../notes/bulk-decide.js';
 import { ReassignInput, reassignSuggestion } from '../../notes/reassign-suggestion.js';
@@ -49,15 +49,10 @@ export const suggestionRoutes = (deps: AppDeps): FastifyPluginAsync => async (ap
     const { id } = parseInput(IdParams, request.params, 'path');
     await assertSuggestionInScope(deps.prisma, request, id);
     const edit = parseInput(ApproveInput, request.body ?? {});
-    const { delivery } = await approveSuggestion(deps.prisma, { id, actor: actorOf(request), edit });
+    await approveSuggestion(deps.prisma, { id, actor: actorOf(request), edit });
     // One note approved by a person: it overtakes bulk and automatic runs in the queue.
-    await enqueueDelivery(deps.queues, delivery, { priority: 'single' })
-      .catch((err: Error) => request.log.warn({ deliveryId: delivery.id, err: err.message }, 'could not enqueue delivery; the reconciler will'));
-    const suggestion = await deps.prisma.suggestion.findUniqueOrThrow({ where: { id }, include: { delivery: true, giftOrder: true } });
-    if (suggestion.giftOrder) {
-      await deps.queues.enqueue('fulfil-gift', { giftOrderId: suggestion.giftOrder.id })
-        .catch((err: Error) => request.log.warn({ giftOrderId: suggestion.giftOrder?.id, err: err.message }, 'could not enqueue gift order; the reconciler will'));
-    }
+    await enqueueApproved({ ...deps, log: request.log }, [id], 'single');
+    const suggestion = await deps.prisma.suggestion.findUniqueOrThrow({ where: { id }, include: { delivery: true } });
     return { suggestion: presentSuggestion(suggestion, (await giftViews(deps.prisma, [suggestion])).get(id)) };
   });
 
@@ -100,13 +95,7 @@ export const suggestionRoutes = (deps: AppDeps): FastifyPluginAsync => async (ap
       const notFound = new AppError('RAPPORT_SUGGESTION_NOT_FOUND');
       result.failed.push({ id, code: notFound.code, message: notFound.message });
     }
-    for (const { deliveryId } of result.done) {
-      if (!deliveryId) continue;
-      const delivery = await deps.prisma.delivery.findUnique({ where: { id: deliveryId } });
-      if (!delivery) continue;
-      await enqueueDelivery(deps.queues, delivery, { priority: 'bulk' })
-        .catch((err: Error) => request.log.warn({ deliveryId, err: err.message }, 'could not enqueue delivery; the reconciler will'));
-    }
+    if (input.action === 'approve') await enqueueApproved({ ...deps, log: request.log }, result.done.map((d) => d.id), 'bulk');
     return result;
   });
 };

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { PrismaClient } from '../../generated/prisma/client.js';
 import { optOutByLink } from '../../consent/opt-out.js';
 import { verifyUnsubscribeToken, type UnsubscribeTokenCheck } from '../../consent/unsubscribe-token.js';
+import { PUBLIC_PAGE_HEADERS } from '../public-page-headers.js';
 
 const escapeHtml = (s: string) =>
   s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;');
@@ -55,14 +56,7 @@ export const unsubscribeRoutes = (deps: { prisma: PrismaClient; secret: string }
 function sendPage(reply: FastifyReply, status: number, title: string, body: string): FastifyReply {
   return reply
     .status(status)
-    .headers({
-      'content-type': 'text/html; charset=utf-8',
-      'cache-control': 'no-store',
-      // The token in the URL must not travel on to other sites, and the page must not be indexed.
-      'referrer-policy': 'no-referrer',
-      'x-robots-tag': 'noindex',
-      'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-    })
+    .headers(PUBLIC_PAGE_HEADERS)
     .send(`<!doctype html>
 <html lang="en">
 <head>

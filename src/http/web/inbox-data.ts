@@ -1,6 +1,7 @@
 import type { Prisma, PrismaClient, User } from '../../generated/prisma/client.js';
 import { loadTimeline, type TimelineItem } from './customer-timeline.js';
 import { suggestionScope } from './authorize.js';
+import { giftViews, type GiftView } from '../../gifts/gift-view.js';
 
 const CARD_INCLUDE = {
   customer: { include: { account: true } },
@@ -21,6 +22,10 @@ export interface InboxCard {
   edited: boolean;
   why: { kind: 'event' | 'signal' | 'other'; title: string; detail: string | null; link: string | null; at: Date | null };
   timeline: TimelineItem[];
+  /** The gift this note sends, its cost and what is left of the assignee's tightest budget. */
+  gift: GiftView | null;
+  /** Approving would be refused for the budget: the card says so and offers admins the override. */
+  overBudget: boolean;
 }
 
 export const INBOX_PAGE_SIZE = 50;
@@ -43,7 +48,11 @@ function whyOf(s: CardRow): InboxCard['why'] {
   return { kind: 'other', title: s.trigger.name, detail: null, link: null, at: null };
 }
 
-export async function toCard(prisma: PrismaClient, s: CardRow, timelineSize = 5): Promise<InboxCard> {
+/** The same comparison enforceGiftBudget makes at approval, against the tightest budget only. */
+const exceedsBudget = (gift: GiftView | null) =>
+  gift?.remainingBudget != null && (gift.remainingBudget.currency !== gift.currency || gift.cost > gift.remainingBudget.amount);
+
+async function toCard(prisma: PrismaClient, s: CardRow, gift: GiftView | null, timelineSize = 5): Promise<InboxCard> {
   return {
     s,
     subject: s.editedSubject ?? s.subject,
@@ -51,13 +60,17 @@ export async function toCard(prisma: PrismaClient, s: CardRow, timelineSize = 5)
     edited: s.editedSubject !== null || s.editedBody !== null,
     why: whyOf(s),
     timeline: await loadTimeline(prisma, s.customerId, timelineSize),
+    gift,
+    overBudget: exceedsBudget(gift),
   };
 }
 
 /** One suggestion within the user's scope, with everything its card shows; null when out of scope. */
 export async function loadCard(prisma: PrismaClient, user: User, id: string): Promise<InboxCard | null> {
   const row = await prisma.suggestion.findFirst({ where: { AND: [{ id }, suggestionScope(user)] }, include: CARD_INCLUDE });
-  return row ? toCard(prisma, row, 10) : null;
+  if (!row) return null;
+  const gifts = await giftViews(prisma, [row]);
+  return toCard(prisma, row, gifts.get(row.id) ?? null, 10);
 }
 
 /**
@@ -89,7 +102,8 @@ export async function loadInbox(prisma: PrismaClient, user: User, now = new Date
     }),
     prisma.user.findMany({ where: { role: { in: ['account_manager', 'admin'] } }, orderBy: { name: 'asc' }, select: { id: true, name: true } }),
   ]);
+  const gifts = await giftViews(prisma, rows, now);
   const cards: InboxCard[] = [];
-  for (const row of rows) cards.push(await toCard(prisma, row));
+  for (const row of rows) cards.push(await toCard(prisma, row, gifts.get(row.id) ?? null));
   return { cards, snoozed, recent, approvers };
 }

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Delivery } from '../../generated/prisma/client.js';
 import type { Actor } from '../../audit/audit-log.js';
 import { AppError } from '../../errors.js';
 import { bulkDecide } from '../../notes/bulk-decide.js';
@@ -11,7 +10,7 @@ import { ROLES, suggestionScope, webUser } from './authorize.js';
 import { loadCard, loadInbox } from './inbox-data.js';
 import { sendPage, type FieldErrors } from './views.js';
 import type { WebDeps } from './web-app.js';
-import { enqueueDelivery } from '../../delivery/enqueue-delivery.js';
+import { enqueueApproved } from '../../notes/enqueue-approved.js';
 
 type Form = Record<string, unknown>;
 const text = (form: Form, key: string) => (typeof form[key] === 'string' ? (form[key] as string) : '');
@@ -43,11 +42,8 @@ export const inboxRoutes = (deps: WebDeps): FastifyPluginAsync => async (app) =>
   const approvers = { access: ROLES.approvers };
   const ownSuggestion = { access: ROLES.approvers, owns: 'suggestion' as const };
 
-  // The channel picks the queue (email or print); a single approval overtakes bulk work.
-  const enqueue = (request: FastifyRequest, delivery: Delivery, priority: 'single' | 'bulk' = 'single') =>
-    enqueueDelivery(deps.queues, delivery, { priority }).catch((err: Error) =>
-      request.log.warn({ deliveryId: delivery.id, err: err.message }, 'could not enqueue delivery; the reconciler will'),
-    );
+  // A single approval overtakes bulk work in the delivery queues.
+  const enqueue = (request: FastifyRequest, ids: string[], priority: 'single' | 'bulk') => enqueueApproved({ ...deps, log: request.log }, ids, priority);
 
   /** The inbox, optionally with one card's refused form (its values and the message beside each field). */
   const showInbox = async (request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}, status = 200) => {
@@ -98,10 +94,12 @@ export const inboxRoutes = (deps: WebDeps): FastifyPluginAsync => async (app) =>
       const edit = ApproveInput.safeParse({
         ...(subject !== current.subject.trim() ? { subject } : {}),
         ...(body !== current.body.trim() ? { body } : {}),
+        // Only admins see the box; the budget check refuses anyone else who sends it.
+        ...(text(form, 'overrideBudget') === 'yes' ? { overrideBudget: true } : {}),
       });
       if (!edit.success) throw new AppError('RAPPORT_VALIDATION', undefined, { issues: edit.error.issues.map((i) => ({ field: String(i.path[0]), message: i.message })) });
-      const { delivery } = await approveSuggestion(deps.prisma, { id, actor: asActor(request), edit: edit.data });
-      await enqueue(request, delivery);
+      await approveSuggestion(deps.prisma, { id, actor: asActor(request), edit: edit.data });
+      await enqueue(request, [id], 'single');
     } catch (err) {
       return refuse(request, reply, id, err, form);
     }
@@ -165,12 +163,7 @@ export const inboxRoutes = (deps: WebDeps): FastifyPluginAsync => async (app) =>
     // Out-of-scope ids are dropped here, exactly like the per-item routes answer 404 for them.
     const visible = await deps.prisma.suggestion.findMany({ where: { AND: [{ id: { in: ids } }, suggestionScope(user)] }, select: { id: true } });
     const result = await bulkDecide(deps.prisma, { action: action as 'approve' | 'reject', ids: visible.map((v) => v.id), ...(reason ? { reason } : {}), actor: asActor(request) });
-    for (const done of result.done) {
-      if (done.deliveryId) {
-        const delivery = await deps.prisma.delivery.findUnique({ where: { id: done.deliveryId } });
-        if (delivery) await enqueue(request, delivery, 'bulk');
-      }
-    }
+    if (action === 'approve') await enqueue(request, result.done.map((d) => d.id), 'bulk');
     const failed = result.failed.length + (ids.length - visible.length);
     return reply.redirect(`/inbox?notice=${action === 'approve' ? 'approved' : 'rejected'}${failed ? `&failed=${failed}` : ''}`, 303);
   });

@@ -73,6 +73,7 @@ const escape = Handlebars.Utils.escapeExpression;
 function registerHelpers(hbs: typeof Handlebars): void {
   hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
   hbs.registerHelper('or', (a: unknown, b: unknown) => a || b);
+  hbs.registerHelper('and', (a: unknown, b: unknown) => a && b);
   hbs.registerHelper('includes', (list: unknown, v: unknown) => Array.isArray(list) && list.includes(v));
   hbs.registerHelper('textDir', (locale: unknown) => (typeof locale === 'string' && isRightToLeft(locale) ? 'rtl' : 'ltr'));
   /** A date-time in the viewer's time zone, e.g. "23 Nov 2026, 09:30". */
@@ -80,6 +81,16 @@ function registerHelpers(hbs: typeof Handlebars): void {
     if (!(value instanceof Date) && typeof value !== 'string') return '';
     const tz = typeof timeZone === 'string' ? timeZone : 'UTC';
     return new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: tz }).format(new Date(value));
+  });
+  /** An amount with its currency, e.g. "€12.50"; an unknown currency code falls back to "12.50 XYZ". */
+  hbs.registerHelper('money', (amount: unknown, currency: unknown) => {
+    const n = Number(amount);
+    const code = String(currency ?? '');
+    try {
+      return new Intl.NumberFormat('en-GB', { style: 'currency', currency: code }).format(n);
+    } catch {
+      return `${n.toFixed(2)} ${code}`;
+    }
   });
   hbs.registerHelper('isoDate', (value: unknown) => (value instanceof Date ? value.toISOString() : ''));
   /** A plain-text note as paragraphs, the way the email's HTML part shows it. */

@@ -11,6 +11,7 @@ import { authorizeWeb } from './authorize.js';
 import { customerRoutes } from './customer-routes.js';
 import { inboxRoutes } from './inbox-routes.js';
 import { loginRoutes } from './login-routes.js';
+import { printRoutes } from './print-routes.js';
 import { templateRoutes } from './template-routes.js';
 import { triggerRoutes } from './trigger-routes.js';
 import { WebViews, sendPage } from './views.js';
@@ -26,6 +27,8 @@ export interface WebDeps {
   secureCookies: boolean;
   /** The per-customer note cap the trigger dry run simulates. */
   frequencyCapDays?: number;
+  /** Without it the print page says print runs are not available in this process. */
+  printRuns?: { dataDir: string; provider: boolean; defaultFormat: string };
 }
 
 // Pages only load our own CSS and JS: no inline scripts, no third-party anything.
@@ -61,5 +64,6 @@ export const webApp = (opts: Omit<WebDeps, 'views'> & { publicUrl?: string }): F
     await pages.register(customerRoutes(deps));
     await pages.register(triggerRoutes(deps));
     await pages.register(templateRoutes(deps));
+    await pages.register(printRoutes(deps));
   });
 };

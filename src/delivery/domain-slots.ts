@@ -1,0 +1,129 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+/**
+ * At most `maxPerDomain` emails in flight to one recipient domain, across every worker process
+ * sharing the queue prefix — so a bulk run to gmail.com takes a few SMTP connections and the rest
+ * keep flowing to other domains (and big receivers do not throttle us for opening too many).
+ *
+ * A refused sender joins the domain's line of waiters and goes to sleep; each release wakes the
+ * first waiter, so a capped domain keeps its slots busy without anyone polling for them.
+ */
+export interface DomainSlots {
+  /**
+   * A slot for one send to `domain`, or null when the domain is at its cap: `waiter` has then
+   * joined the line, and must call `asleep(waiter)` once it has gone to sleep.
+   */
+  acquire(domain: string, waiter: string): Promise<DomainSlot | null>;
+  /**
+   * The refused waiter is asleep (ready to be woken): wakes waiters if slots were freed meanwhile,
+   * which a release could not do while the waiter was still awake.
+   */
+  asleep(waiter: string): Promise<void>;
+}
+
+export interface DomainSlot {
+  /** Frees the slot and wakes the first waiter of the domain, if any. */
+  release(): Promise<void>;
+}
+
+/**
+ * How a sleeping waiter is woken: 'woken'; 'awake' when it is still running (not asleep yet, or
+ * woken by its own timer) — it stays first in line; 'gone' when there is nothing left to wake.
+ */
+export type WakeWaiter = (waiter: string) => Promise<'woken' | 'awake' | 'gone'>;
+
+/** How long a slot is held at most: a worker killed mid-send cannot keep it longer than this. */
+export const DOMAIN_SLOT_LEASE_MS = 2 * 60_000;
+/** A line nobody touched for this long is dropped (its waiters also wake by their own timers). */
+const LINE_TTL_MS = 15 * 60_000;
+
+// A counting semaphore with leases: one sorted set per domain, a member per slot holder scored by
+// the moment its lease ends. Expired holders are swept before counting, so a slot leaked by a
+// killed worker frees itself. Redis's own clock is used, so workers with skewed clocks agree.
+const SWEEP = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)`;
+
+// The line is a sorted set too, scored by when a waiter first joined: one who is refused again
+// keeps its place (NX) rather than joining twice.
+// KEYS: slots, line. ARGV: cap, lease ms, holder, waiter, line ttl ms. 1 = slot taken, 0 = in line.
+const ACQUIRE = script(`${SWEEP}
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
+  redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+redis.call('ZADD', KEYS[2], 'NX', now, ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
+return 0`);
+
+// KEYS: slots, line. ARGV: cap, holder to remove ('' for none). The first waiter and its place
+// ({waiter, score}) if a slot is free.
+const NEXT_WAITER = script(`
+if ARGV[2] ~= '' then redis.call('ZREM', KEYS[1], ARGV[2]) end
+${SWEEP}
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then return redis.call('ZPOPMIN', KEYS[2]) end
+return false`);
+
+/** Domain slots kept in Redis under `<prefix>:smtp-domain:<domain>` (and `…:line`). */
+export function createDomainSlots(redis: Redis, opts: { prefix: string; maxPerDomain: number; wake: WakeWaiter; leaseMs?: number }): DomainSlots {
+  const leaseMs = opts.leaseMs ?? DOMAIN_SLOT_LEASE_MS;
+  const keys = (domain: string) => [`${opts.prefix}:smtp-domain:${domain}`, `${opts.prefix}:smtp-domain:${domain}:line`] as const;
+  // Refused waiters of this process that have not reported asleep yet, and their domain.
+  const refused = new Map<string, string>();
+
+  const run = async (s: Script, domain: string, args: (string | number)[]): Promise<unknown> => {
+    const argv = [2, ...keys(domain), ...args] as const;
+    try {
+      return await redis.evalsha(s.sha, ...argv);
+    } catch (err) {
+      // First use on this Redis (or after SCRIPT FLUSH / a restart): load the script by sending it.
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return redis.eval(s.lua, ...argv);
+    }
+  };
+
+  /** Wakes the first waiters while slots are free; a few at most, the next release wakes the rest. */
+  const wakeNext = async (domain: string, releasedHolder = ''): Promise<void> => {
+    for (let i = 0; i < 4; i++) {
+      const popped = await run(NEXT_WAITER, domain, [opts.maxPerDomain, i === 0 ? releasedHolder : '']);
+      const [waiter, place] = Array.isArray(popped) ? (popped as string[]) : [];
+      if (!waiter || !place) return;
+      const outcome = await opts.wake(waiter);
+      if (outcome === 'woken') return;
+      if (outcome === 'awake') {
+        // Not asleep yet: it goes back to its place, and wakes itself (asleep()) or is woken by
+        // the next release.
+        await redis.zadd(keys(domain)[1], 'NX', place, waiter);
+        return;
+      }
+    }
+  };
+
+  return {
+    async acquire(domain, waiter) {
+      const holder = randomUUID();
+      if ((await run(ACQUIRE, domain, [opts.maxPerDomain, leaseMs, holder, waiter, LINE_TTL_MS])) !== 1) {
+        refused.set(waiter, domain);
+        return null;
+      }
+      return { release: () => wakeNext(domain, holder) };
+    },
+    async asleep(waiter) {
+      const domain = refused.get(waiter);
+      refused.delete(waiter);
+      if (domain) await wakeNext(domain);
+    },
+  };
+}
+
+interface Script {
+  lua: string;
+  sha: string;
+}
+
+function script(lua: string): Script {
+  return { lua, sha: createHash('sha1').update(lua).digest('hex') };
+}

@@ -1,0 +1,50 @@
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+export interface CountingSink {
+  url: string;
+  /** Delivery ids (X-Rapport-Delivery) in the order their messages were accepted. */
+  accepted: { deliveryId: string; domain: string }[];
+  /** The most messages ever in progress at once for a recipient domain. */
+  maxInFlight(domain: string): number;
+  close(): Promise<void>;
+}
+
+/**
+ * A real SMTP server that holds each message for `holdMs` before accepting it, and counts how many
+ * messages per recipient domain are in progress at once — the number a per-domain cap must bound.
+ */
+export async function startDomainCountingSink(opts: { holdMs: number }): Promise<CountingSink> {
+  const inFlight = new Map<string, number>();
+  const max = new Map<string, number>();
+  const accepted: CountingSink['accepted'] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      const domain = session.envelope.rcptTo[0]?.address.split('@').pop()?.toLowerCase() ?? '';
+      const now = (inFlight.get(domain) ?? 0) + 1;
+      inFlight.set(domain, now);
+      max.set(domain, Math.max(max.get(domain) ?? 0, now));
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        setTimeout(() => {
+          inFlight.set(domain, (inFlight.get(domain) ?? 1) - 1);
+          const deliveryId = /^X-Rapport-Delivery: (.+)$/im.exec(Buffer.concat(chunks).toString('utf8'))?.[1]?.trim() ?? '';
+          accepted.push({ deliveryId, domain });
+          callback();
+        }, opts.holdMs);
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.server.address() as AddressInfo;
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    accepted,
+    maxInFlight: (domain) => max.get(domain) ?? 0,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
