@@ -15,6 +15,7 @@ import type { DirectoryAccount } from '../src/matching/account-directory.js';
 import { findSignals, type ArticleInput } from '../src/matching/find-signals.js';
 import { buildMatchIndex } from '../src/matching/match-index.js';
 import { printResults, type BenchResult } from './bench-result.js';
+import { seededRandom } from '../test/helpers/seeded-random.js';
 
 export type { BenchResult };
 
@@ -25,17 +26,6 @@ const NAIVE_REGEXES = 20_000;
 const SEED = 20_250_301;
 
 // --- deterministic synthetic data -------------------------------------------------------------
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Script = 'en' | 'vi' | 'th' | 'fa';
 
@@ -87,7 +77,7 @@ function capitalise(word: string): string {
 }
 
 export function generateAccounts(count: number, seed = SEED): DirectoryAccount[] {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   return Array.from({ length: count }, (_, i) => {
     const script = scriptFor(rand);
     const core = coreName(rand, script, i);
@@ -121,7 +111,7 @@ const EVENTS: Record<Script, string[]> = {
 };
 
 export function generateArticles(accounts: readonly DirectoryAccount[], count: number, seed = SEED + 1): ArticleInput[] {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   return Array.from({ length: count }, (_, i) => {
     const script = scriptFor(rand);
     const targetLength = 1000 + Math.floor(rand() * 2000);

@@ -1,8 +1,8 @@
-import type { ArticleTokens, MatchIndex, TokenInfo } from './match-index.js';
+import type { MatchIndex } from './match-index.js';
 import { diacriticsCompatible } from './normalize-token.js';
-import { ACRONYM, AMBIGUOUS, CAPITALISED, DISTINCTIVE, type MentionRole } from './pattern-entries.js';
+import { ACRONYM, AMBIGUOUS, CAPITALISED, DISTINCTIVE, TICKER, type MentionRole } from './pattern-entries.js';
 import { AMBIGUOUS_ALIAS_WEIGHT, WITHOUT_DIACRITICS_FACTOR } from './score-confidence.js';
-import type { TokenizedText } from './tokenize-text.js';
+import type { ArticleScanner } from './scan-article.js';
 
 /** One place in the article where a pattern of one account (or one of its contacts) was found. */
 export interface Mention {
@@ -25,27 +25,30 @@ interface Hit {
 }
 
 /**
- * Finds every account mention in one pass of the automaton, then keeps the ones that survive the
- * checks the automaton cannot do: Thai word boundaries, diacritics, and letter case.
+ * Turns the automaton's hits from the article scan into mentions, keeping the ones that survive
+ * the checks the automaton cannot do: Thai word boundaries, diacritics, and letter case.
  *
  * Contact names and keywords are checked second, and only for accounts already named (or for
  * distinctive contact names): a common person name can be claimed by hundreds of contacts, and
  * only the ones whose company is in the article matter.
  */
-export function collectMentions(index: MatchIndex, doc: TokenizedText, tokens: ArticleTokens): Mention[] {
+export function collectMentions(index: MatchIndex, scan: ArticleScanner): Mention[] {
+  const { doc } = scan;
   const hits: Hit[] = [];
-  index.automaton.scan(tokens.ids, doc.count, (pattern, last) => {
-    const first = last - index.automaton.patternLength(pattern) + 1;
+  for (let h = 0; h < scan.hitCount; h++) {
+    const first = scan.hitFirst(h);
+    const last = scan.hitLast(h);
     // Dense scripts: the match must start and end on a word boundary Intl.Segmenter agrees with.
-    if (doc.isWordStart(first) && doc.isWordEnd(last)) hits.push({ pattern, first, last });
-  });
+    if (doc.isWordStart(first) && doc.isWordEnd(last)) hits.push({ pattern: scan.hitPattern(h), first, last });
+  }
+  if (hits.length === 0) return [];
   const entries = index.entries;
   const mentions: Mention[] = [];
   const named = new Set<number>();
   for (const hit of hits) {
     for (let e = entries.from(hit.pattern); e < entries.to(hit.pattern); e++) {
       if (entries.contact[e] !== -1 || entries.role(e) === 'keyword') continue;
-      const mention = checkMention(index, doc, tokens.infos, e, hit);
+      const mention = checkMention(index, scan, e, hit);
       if (mention) {
         mentions.push(mention);
         named.add(mention.account);
@@ -56,24 +59,30 @@ export function collectMentions(index: MatchIndex, doc: TokenizedText, tokens: A
     for (let e = entries.from(hit.pattern); e < entries.to(hit.pattern); e++) {
       if (entries.contact[e] === -1 && entries.role(e) !== 'keyword') continue;
       if (!named.has(entries.account[e] ?? -1) && ((entries.flags[e] ?? 0) & DISTINCTIVE) === 0) continue;
-      const mention = checkMention(index, doc, tokens.infos, e, hit);
+      const mention = checkMention(index, scan, e, hit);
       if (mention) mentions.push(mention);
     }
   }
   return dropContained(mentions);
 }
 
-function checkMention(index: MatchIndex, doc: TokenizedText, infos: readonly TokenInfo[], entry: number, hit: Hit): Mention | null {
+function checkMention(index: MatchIndex, scan: ArticleScanner, entry: number, hit: Hit): Mention | null {
+  const doc = scan.doc;
   const entries = index.entries;
   const flags = entries.flags[entry] ?? 0;
   const role = entries.role(entry);
   let ambiguous = (flags & AMBIGUOUS) !== 0;
   let weight = entries.weight[entry] ?? 0;
+  if ((flags & TICKER) !== 0) {
+    // A ticker is one word; the article's word folded from diacritics or đ is another word.
+    const { primary, key } = scan.info(hit.first);
+    if (primary !== key) return null;
+  }
   const primaries = entries.primariesOf(entry);
   if (primaries) {
     let dropped = false;
     for (let k = 0; k <= hit.last - hit.first; k++) {
-      const { primary, key } = infos[hit.first + k] ?? { primary: '', key: '' };
+      const { primary, key } = scan.info(hit.first + k);
       const wanted = primaries[k] ?? primary;
       if (!diacriticsCompatible(primary, wanted, key)) return null;
       if (primary !== wanted) dropped = true;

@@ -1,14 +1,17 @@
 import { classifySpan, UNCLASSIFIED, type Classification, type TokenForms } from './classify-span.js';
 import { collectMentions, type Mention } from './collect-mentions.js';
-import type { MatchIndex, TokenInfo } from './match-index.js';
-import { ARABIC_SCRIPT_CHAR, LATIN_LETTER, THAI_CHAR, VIETNAMESE_LETTER, type NormalizedToken } from './normalize-token.js';
+import type { MatchIndex } from './match-index.js';
+import type { NormalizedToken } from './normalize-token.js';
+import { languagesOfScripts, scriptsIn } from './written-languages.js';
 import type { CompiledPhrase } from './rule-set.js';
 import { resolveAccounts, type IdentifiedAccount } from './resolve-accounts.js';
 import type { LanguageRules } from './rule-set.js';
 import { HEADLINE_FACTOR, NEIGHBOUR_SENTENCE_FACTOR, signalConfidence, UNCLASSIFIED_STRENGTH } from './score-confidence.js';
 import type { Polarity, SignalKind } from './signal-kinds.js';
-import { sentenceAt, splitSentences, type SentenceSpan } from './split-sentences.js';
-import { TokenizedText } from './tokenize-text.js';
+import { SentenceLocator } from './sentence-locator.js';
+import { IS_WHITESPACE, type SentenceSpan } from './split-sentences.js';
+import type { TokenizedText } from './tokenize-text.js';
+import type { ArticleScanner } from './scan-article.js';
 
 export interface ArticleInput {
   id: string;
@@ -40,11 +43,10 @@ export function findSignals(index: MatchIndex, article: ArticleInput): SignalCan
   const title = article.title.trim();
   // The headline is a sentence of its own; a blank line keeps it from running into the body.
   const text = title === '' ? article.text : `${title}\n\n${article.text}`;
-  const doc = new TokenizedText(text);
-  const tokens = index.lookUp(doc);
-  const identified = resolveAccounts(collectMentions(index, doc, tokens));
+  const scan = index.scan(text);
+  const identified = resolveAccounts(collectMentions(index, scan));
   if (identified.length === 0) return [];
-  const context = new ArticleContext(index, doc, tokens.infos, title.length, article.language ?? null, identified);
+  const context = new ArticleContext(index, scan, title.length, article.language ?? null, identified);
   const signals = identified.flatMap((found) => context.signalFor(found, article.id) ?? []);
   return signals.sort((a, b) => b.confidence - a.confidence || a.accountId.localeCompare(b.accountId));
 }
@@ -53,36 +55,52 @@ interface Reading {
   classification: Classification;
   factor: number;
   /** The sentence naming the account. */
-  sentence: number;
+  sentence: SentenceSpan;
   /** The sentence the classification came from: the same one, a neighbour, or the headline. */
-  source: number;
+  source: SentenceSpan;
   mention: Mention;
 }
 
+/**
+ * What findSignals needs to know about the sentences of one article that names an account. Only
+ * the sentences naming an account, their neighbours and the headline are ever cut or classified;
+ * each is known by its start offset.
+ */
 class ArticleContext implements TokenForms {
-  private readonly sentences: SentenceSpan[];
-  private readonly sentenceOwners: Map<number, Set<number>>;
-  private readonly classified: (Classification | undefined)[] = [];
+  private readonly doc: TokenizedText;
+  private readonly sentences: SentenceLocator;
+  /** Accounts named in each sentence, by sentence start. */
+  private readonly sentenceOwners = new Map<number, Set<number>>();
+  private readonly classified = new Map<number, Classification>();
+  /**
+   * Answers already found, by token and by sentence start: an article naming accounts in every
+   * paragraph asks about the same sentences and their neighbours over and over.
+   */
+  private readonly sentenceAtToken = new Map<number, SentenceSpan>();
+  private readonly nextSentence = new Map<number, SentenceSpan | null>();
+  private readonly previousSentence = new Map<number, SentenceSpan | null>();
+  private headline: SentenceSpan | null | undefined;
+  /** Rules by the scripts a sentence is written in (see scriptsIn). */
+  private readonly rulesByScripts = new Map<number, Set<LanguageRules>>();
   /** Base language codes of the article and of every account it names. */
   private readonly locales = new Set<string>();
 
   constructor(
     private readonly index: MatchIndex,
-    private readonly doc: TokenizedText,
-    private readonly infos: readonly TokenInfo[],
+    private readonly scan: ArticleScanner,
     private readonly titleLength: number,
     language: string | null,
     identified: readonly IdentifiedAccount[],
   ) {
-    this.sentences = splitSentences(doc.text);
-    this.sentenceOwners = new Map();
+    this.doc = scan.doc;
+    this.sentences = new SentenceLocator(this.doc.text);
     for (const tag of [language, ...identified.map((found) => index.accounts[found.account]?.locale)]) {
       const base = tag?.toLowerCase().split(/[-_]/)[0];
       if (base) this.locales.add(base);
     }
     for (const found of identified) {
       for (const mention of found.mentions) {
-        const sentence = this.sentenceOf(mention.first);
+        const sentence = this.sentenceOf(mention.first).start;
         const owners = this.sentenceOwners.get(sentence) ?? new Set<number>();
         owners.add(found.account);
         this.sentenceOwners.set(sentence, owners);
@@ -122,26 +140,43 @@ class ArticleContext implements TokenForms {
     if (direct.disclaimed) return null;
     const reading = { classification: direct, factor: 1, sentence: own, source: own, mention };
     if (direct !== UNCLASSIFIED) return reading;
-    const fallbacks: [number, number][] = [[own + 1, NEIGHBOUR_SENTENCE_FACTOR], [own - 1, NEIGHBOUR_SENTENCE_FACTOR]];
-    if ((this.sentences[own]?.start ?? 0) >= this.titleLength) fallbacks.push([0, HEADLINE_FACTOR]);
-    for (const [sentence, factor] of fallbacks) {
-      if (sentence < 0 || sentence >= this.sentences.length || !this.onlyAbout(sentence, found.account)) continue;
-      if (factor === HEADLINE_FACTOR && (this.sentences[sentence]?.start ?? 0) >= this.titleLength) continue;
+    // Tried in this order, each only if the one before said nothing.
+    for (const [which, factor] of FALLBACKS) {
+      const sentence = which === 'headline' ? this.headlineFor(own) : this.neighbourOf(own, which);
+      if (sentence === null || !this.onlyAbout(sentence, found.account)) continue;
       const classification = this.classify(sentence);
       if (classification !== UNCLASSIFIED && !classification.disclaimed) return { classification, factor, sentence: own, source: sentence, mention };
     }
     return reading;
   }
 
-  private classify(sentence: number): Classification {
-    let result = this.classified[sentence];
+  /** The headline, for a sentence of the body; null for a sentence of the headline, or without one. */
+  private headlineFor(own: SentenceSpan): SentenceSpan | null {
+    if (own.start < this.titleLength) return null;
+    if (this.headline === undefined) {
+      const first = this.sentences.first();
+      this.headline = first !== null && first.start < this.titleLength ? first : null;
+    }
+    return this.headline;
+  }
+
+  private neighbourOf(span: SentenceSpan, side: 'next' | 'previous'): SentenceSpan | null {
+    const memo = side === 'next' ? this.nextSentence : this.previousSentence;
+    let neighbour = memo.get(span.start);
+    if (neighbour === undefined) {
+      neighbour = side === 'next' ? this.sentences.next(span) : this.sentences.previous(span);
+      memo.set(span.start, neighbour);
+    }
+    return neighbour;
+  }
+
+  private classify(span: SentenceSpan): Classification {
+    let result = this.classified.get(span.start);
     if (!result) {
-      const span = this.sentences[sentence];
-      if (!span) return UNCLASSIFIED;
       const from = this.doc.firstTokenAtOrAfter(span.start);
       const to = this.doc.firstTokenAtOrAfter(span.end);
       result = classifySpan(this.doc, from, to, this.rulesFor(span), this);
-      this.classified[sentence] = result;
+      this.classified.set(span.start, result);
     }
     return result;
   }
@@ -152,47 +187,51 @@ class ArticleContext implements TokenForms {
    * per sentence, so each sentence is classified once however many accounts it names.
    */
   private rulesFor(span: SentenceSpan): Set<LanguageRules> {
-    const text = this.doc.text.slice(span.start, span.end);
-    const written: string[] = [];
-    if (THAI_CHAR.test(text)) written.push('th');
-    if (ARABIC_SCRIPT_CHAR.test(text)) written.push('fa', 'ar', 'ur');
-    if (LATIN_LETTER.test(text)) written.push('en');
-    if (VIETNAMESE_LETTER.test(text)) written.push('vi');
-    const rules = new Set<LanguageRules>();
-    for (const tag of [...written, ...this.locales]) {
-      const found = this.index.rules.languages.get(tag);
-      if (found) rules.add(found);
+    const scripts = scriptsIn(this.doc.text, span.start, span.end);
+    let rules = this.rulesByScripts.get(scripts);
+    if (!rules) {
+      rules = new Set<LanguageRules>();
+      for (const tag of [...languagesOfScripts(scripts), ...this.locales]) {
+        const found = this.index.rules.languages.get(tag);
+        if (found) rules.add(found);
+      }
+      this.rulesByScripts.set(scripts, rules);
     }
     return rules;
   }
 
   formOf(token: number): NormalizedToken {
-    return this.infos[token] ?? NO_FORM;
+    return token < this.doc.count ? this.scan.info(token) : NO_FORM;
   }
 
   phrasesAt(token: number): readonly CompiledPhrase[] {
-    const info = this.infos[token];
-    if (!info) return [];
+    if (token >= this.doc.count) return [];
+    const info = this.scan.info(token);
     info.phrases ??= this.index.rules.phrases.startingWith(info.key);
     return info.phrases;
   }
 
-  private sentenceOf(token: number): number {
-    return sentenceAt(this.sentences, this.doc.starts[token] ?? 0);
+  private sentenceOf(token: number): SentenceSpan {
+    let sentence = this.sentenceAtToken.get(token);
+    if (sentence === undefined) {
+      sentence = this.sentences.at(this.doc.starts[token] ?? 0);
+      this.sentenceAtToken.set(token, sentence);
+    }
+    return sentence;
   }
 
-  private onlyAbout(sentence: number, account: number): boolean {
-    const owners = this.sentenceOwners.get(sentence);
+  private onlyAbout(sentence: SentenceSpan, account: number): boolean {
+    const owners = this.sentenceOwners.get(sentence.start);
     return !owners || [...owners].every((owner) => owner === account);
   }
 
   /** The mentioned contact closest to the evidence sentence, or null. */
-  private contactNear(found: IdentifiedAccount, sentence: number): number | null {
+  private contactNear(found: IdentifiedAccount, sentence: SentenceSpan): number | null {
     let best: number | null = null;
     let bestDistance = Infinity;
     for (const mention of found.mentions) {
       if (mention.contact < 0) continue;
-      const distance = Math.abs(this.sentenceOf(mention.first) - sentence);
+      const distance = this.sentences.distance(this.sentenceOf(mention.first), sentence);
       if (distance < bestDistance) {
         best = mention.contact;
         bestDistance = distance;
@@ -204,13 +243,12 @@ class ArticleContext implements TokenForms {
   /** The sentence naming the account, joined with the one that was classified when that differs. */
   private evidence(reading: Reading): string {
     const own = this.sentenceText(reading.sentence, reading.mention);
-    if (reading.source === reading.sentence) return own;
+    if (reading.source.start === reading.sentence.start) return own;
     const source = this.sentenceText(reading.source, null);
-    return reading.source < reading.sentence ? `${source} ${own}` : `${own} ${source}`;
+    return reading.source.start < reading.sentence.start ? `${source} ${own}` : `${own} ${source}`;
   }
 
-  private sentenceText(sentence: number, mention: Mention | null): string {
-    const span = this.sentences[sentence] ?? { start: 0, end: this.doc.text.length };
+  private sentenceText(span: SentenceSpan, mention: Mention | null): string {
     let start = span.start;
     let end = span.end;
     if (end - start > EVIDENCE_MAX_CHARS) {
@@ -219,8 +257,29 @@ class ArticleContext implements TokenForms {
       start = Math.max(start, centre - EVIDENCE_MAX_CHARS / 2);
       end = Math.min(end, start + EVIDENCE_MAX_CHARS);
     }
-    return this.doc.text.slice(start, end).replace(/\s+/g, ' ').trim();
+    return collapseWhitespace(this.doc.text.slice(start, end));
   }
+}
+
+/** Where a plain mention looks for what happened, and how much less sure that reading is. */
+const FALLBACKS: readonly (readonly ['next' | 'previous' | 'headline', number])[] = [
+  ['next', NEIGHBOUR_SENTENCE_FACTOR],
+  ['previous', NEIGHBOUR_SENTENCE_FACTOR],
+  ['headline', HEADLINE_FACTOR],
+];
+
+/**
+ * The text with each run of whitespace made one space, and none at either end. Most sentences
+ * already read so (single spaces, trimmed by the splitter): checking costs less than the regex.
+ */
+function collapseWhitespace(text: string): string {
+  const last = text.length - 1;
+  for (let i = 0; i <= last; i++) {
+    if (IS_WHITESPACE[text.charCodeAt(i)] !== 1) continue;
+    const single = text.charCodeAt(i) === 0x20 && i > 0 && i < last && IS_WHITESPACE[text.charCodeAt(i + 1)] !== 1;
+    if (!single) return text.replace(/\s+/g, ' ').trim();
+  }
+  return text;
 }
 
 const RANK: Readonly<Record<Polarity, number>> = { negative: 2, positive: 1, neutral: 0 };

@@ -1,7 +1,6 @@
 import type { DirectoryAccount } from './account-directory.js';
-import { TokenNormalizer, type NormalizedToken } from './normalize-token.js';
-import type { CompiledPhrase } from './rule-set.js';
-import { ACRONYM, AMBIGUOUS, CAPITALISED, DISTINCTIVE, PatternEntries, type EntryDraft, type MentionRole } from './pattern-entries.js';
+import { TokenNormalizer } from './normalize-token.js';
+import { ACRONYM, AMBIGUOUS, CAPITALISED, DISTINCTIVE, PatternEntries, TICKER, type EntryDraft, type MentionRole } from './pattern-entries.js';
 import { hasDiacritics, phraseTokens, type PhraseTokens } from './phrase-tokens.js';
 import { builtInRuleFiles, loadRuleDirectory } from './rule-files.js';
 import { compileRules, type RuleSet } from './rule-set.js';
@@ -13,27 +12,11 @@ import {
   KEYWORD_WEIGHT,
   SHORT_NAME_FACTOR,
 } from './score-confidence.js';
-import { hasCapital, isAllDigits, isLatinWord } from './name-shape.js';
-import { SpanTable } from './span-table.js';
+import { hasCapital, isAllDigits, isLatinWord, isTickerWord } from './name-shape.js';
+import { ArticleScanner } from './scan-article.js';
 import { TokenAutomatonBuilder, type TokenAutomaton } from './token-automaton.js';
-import type { TokenizedText } from './tokenize-text.js';
+import { TokenVocabulary } from './token-vocabulary.js';
 
-// Cleared when full: article vocabularies are Zipfian, so a bounded cache keeps almost every hit.
-const TOKEN_CACHE_LIMIT = 200_000;
-
-/** What the index knows about one spelling of a word, cached across articles. */
-export interface TokenInfo extends NormalizedToken {
-  /** Automaton token id; 0 for a word in no pattern. */
-  id: number;
-  /** Rule phrases that may start with this word; filled on first use by classification. */
-  phrases: readonly CompiledPhrase[] | undefined;
-}
-
-/** An article's tokens as the index sees them: ids for the automaton, info for everything else. */
-export interface ArticleTokens {
-  ids: Int32Array;
-  infos: TokenInfo[];
-}
 const DISTINCTIVE_NAME_LETTERS = 10;
 /** A short name shorter than this ("X" from "X Corp") would match everywhere; keep the full name only. */
 const MIN_SHORT_NAME_LETTERS = 3;
@@ -43,55 +26,25 @@ const MIN_SHORT_NAME_LETTERS = 3;
  * domain, contact name and keyword of every account, plus the classification rules.
  */
 export class MatchIndex {
-  private readonly tokenCache = new SpanTable<TokenInfo>(TOKEN_CACHE_LIMIT);
-  /** Single dense-script characters by char code. */
-  private readonly denseChars: (TokenInfo | undefined)[] = [];
-  private readonly normalizer = new TokenNormalizer();
+  private readonly scanner: ArticleScanner;
 
   constructor(
     readonly accounts: readonly DirectoryAccount[],
     readonly rules: RuleSet,
     readonly automaton: TokenAutomaton,
     readonly entries: PatternEntries,
-    private readonly vocabulary: ReadonlyMap<string, number>,
-  ) {}
-
-  /** Looks every token of an article up once: one cache read per token in the common case. */
-  lookUp(doc: TokenizedText): ArticleTokens {
-    const ids = new Int32Array(doc.count);
-    const infos: TokenInfo[] = new Array<TokenInfo>(doc.count);
-    const cache = this.tokenCache;
-    // Locals rather than property reads: this loop runs once per token of every article.
-    const { text, starts, ends, dense, count } = doc;
-    const denseChars = this.denseChars;
-    for (let t = 0; t < count; t++) {
-      let info: TokenInfo | undefined;
-      const start = starts[t] ?? 0;
-      if (dense[t] === 1) {
-        const code = text.charCodeAt(start);
-        info = denseChars[code];
-        if (info === undefined) {
-          info = this.describe(text.slice(start, ends[t]));
-          denseChars[code] = info;
-        }
-      } else {
-        const end = ends[t] ?? start;
-        info = cache.find(text, start, end);
-        if (info === undefined) {
-          const raw = text.slice(start, end);
-          info = this.describe(raw);
-          cache.insert(raw, info);
-        }
-      }
-      ids[t] = info.id;
-      infos[t] = info;
-    }
-    return { ids, infos };
+    vocabulary: ReadonlyMap<string, number>,
+    tickerOnly: Uint8Array,
+  ) {
+    this.scanner = new ArticleScanner(new TokenVocabulary(vocabulary, tickerOnly), automaton);
   }
 
-  private describe(raw: string): TokenInfo {
-    const { primary, key } = this.normalizer.normalize(raw);
-    return { primary, key, id: this.vocabulary.get(key) ?? 0, phrases: undefined };
+  /**
+   * Tokens, token infos and automaton hits of `text`, read in one pass. The result is the index's
+   * one scanner: it is valid until the next call (see ArticleScanner).
+   */
+  scan(text: string): ArticleScanner {
+    return this.scanner.scan(text);
   }
 }
 
@@ -112,6 +65,8 @@ export function buildMatchIndex(accounts: DirectoryAccount[], opts: { extraRules
 
 class IndexBuilder {
   private readonly vocabulary = new Map<string, number>();
+  /** By token id: 1 while every pattern using the word is a ticker (see add), else 0. */
+  private readonly tickerOnly: number[] = [0];
   private readonly automaton = new TokenAutomatonBuilder();
   private readonly drafts: EntryDraft[] = [];
   private readonly normalizer = new TokenNormalizer();
@@ -161,7 +116,7 @@ class IndexBuilder {
   finish(accounts: readonly DirectoryAccount[]): MatchIndex {
     const automaton = this.automaton.build();
     const entries = PatternEntries.build(this.drafts, automaton.stateCount);
-    return new MatchIndex(accounts, this.rules, automaton, entries, this.vocabulary);
+    return new MatchIndex(accounts, this.rules, automaton, entries, this.vocabulary, Uint8Array.from(this.tickerOnly));
   }
 
   private add(tokens: PhraseTokens, account: number, contact: number, role: MentionRole): void {
@@ -169,6 +124,14 @@ class IndexBuilder {
     const ids: number[] = [];
     for (const key of tokens.keys) ids.push(this.tokenId(key));
     const pattern = this.automaton.add(ids);
+    // A ticker or abbreviation (isTickerWord: one word of 2–6 ASCII capitals and digits, as an
+    // account's name, alias or short name) is spelled exactly: "CHUA" names the company in "CHUA
+    // rose" or "Chua rose", but "chưa" (not yet) only folds to it. So a ticker does not match an
+    // article word that had diacritics or đ folded away; other names match with and without them.
+    // Rejected where the article's word is looked up when the word is in tickers only (see
+    // TokenVocabulary), else when the mention is checked (TICKER in collect-mentions.ts).
+    const ticker = (role === 'name' || role === 'alias' || role === 'short_name') && isTickerWord(tokens.surfaces);
+    if (!ticker) for (const id of ids) this.tickerOnly[id] = 0;
     // The same words reached twice for one account or contact (name "Acme", alias "ACME"): keep the first.
     const keyword = role === 'keyword' ? 1 : 0;
     const claimed = this.claimed;
@@ -176,10 +139,10 @@ class IndexBuilder {
       if (claimed[i] === pattern && claimed[i + 1] === contact && claimed[i + 2] === keyword) return;
     }
     claimed.push(pattern, contact, keyword);
-    this.drafts.push(this.draft(tokens, pattern, account, contact, role));
+    this.drafts.push(this.draft(tokens, pattern, account, contact, role, ticker));
   }
 
-  private draft(tokens: PhraseTokens, pattern: number, account: number, contact: number, role: MentionRole): EntryDraft {
+  private draft(tokens: PhraseTokens, pattern: number, account: number, contact: number, role: MentionRole, ticker: boolean): EntryDraft {
     const letters = countLetters(tokens);
     let latin = true;
     for (const s of tokens.surfaces) latin &&= isLatinWord(s);
@@ -202,7 +165,7 @@ class IndexBuilder {
       contact,
       role,
       weight,
-      flags: (ambiguous ? AMBIGUOUS : 0) | (capitalised ? CAPITALISED : 0) | (acronym ? ACRONYM : 0) | (distinctive ? DISTINCTIVE : 0),
+      flags: (ambiguous ? AMBIGUOUS : 0) | (capitalised ? CAPITALISED : 0) | (acronym ? ACRONYM : 0) | (distinctive ? DISTINCTIVE : 0) | (ticker ? TICKER : 0),
       primaries: hasDiacritics(tokens) ? tokens.primaries : null,
     };
   }
@@ -243,6 +206,7 @@ class IndexBuilder {
     if (id === undefined) {
       id = this.vocabulary.size + 1;
       this.vocabulary.set(key, id);
+      this.tickerOnly[id] = 1;
     }
     recent.push(key);
     this.recentIds.push(id);

@@ -5,6 +5,8 @@
  */
 const LATIN_WORD = /^[\p{Script=Latin}\p{N}]+$/u;
 const DIGITS = /^\p{N}+$/u;
+/** 2–6 ASCII capitals and digits, at least one of them a letter: "CHUA", "VN30"; not "Acme", "VIỆT", "2024". */
+const TICKER = /^(?=[0-9]*[A-Z])[A-Z0-9]{2,6}$/;
 
 /** `^[\p{Script=Latin}\p{N}]+$`: a word written in Latin letters and digits. */
 export function isLatinWord(word: string): boolean {
@@ -21,6 +23,15 @@ export function isAllDigits(words: readonly string[]): boolean {
   // An ASCII letter first settles it without building the joined string.
   if (isAsciiLetter(words[0]?.charCodeAt(0) ?? 0)) return false;
   return DIGITS.test(words.join(''));
+}
+
+/**
+ * True for a ticker or abbreviation: a one-word name written as TICKER says. Its diacritic-free
+ * capitals are its exact spelling, not a Vietnamese word whose marks were left out, so an article
+ * word that had marks or đ folded away ("chưa", "đang") is not this name (see IndexBuilder.add).
+ */
+export function isTickerWord(words: readonly string[]): boolean {
+  return words.length === 1 && TICKER.test(words[0] ?? '');
 }
 
 /** True when lower-casing would change some word: it has a capital (or title-case) letter. */

@@ -88,12 +88,6 @@ export function isDenseScriptCode(code: number): boolean {
 }
 
 export const DENSE_SCRIPT_CHAR = /[\u0E00-\u0EFF\u1000-\u109F\u1780-\u17FF\u3040-\u30FF\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF]/;
-export const THAI_CHAR = /[\u0E00-\u0E7F]/;
-export const ARABIC_SCRIPT_CHAR = /[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]/;
-export const LATIN_LETTER = /\p{Script=Latin}/u;
-/** Letters that only Vietnamese uses among Latin-script languages we rank rules for. */
-export const VIETNAMESE_LETTER = /[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹĂÂĐÊÔƠƯ]/;
-
 export interface NormalizedToken {
   primary: string;
   key: string;

@@ -13,6 +13,8 @@ export const CAPITALISED = 2;
 export const ACRONYM = 4;
 /** A contact name unique in the directory and long enough to identify the account on its own. */
 export const DISTINCTIVE = 8;
+/** A ticker or abbreviation ("CHUA", see isTickerWord): an article word that lost diacritics to folding is not it. */
+export const TICKER = 16;
 
 export interface EntryDraft {
   pattern: number;

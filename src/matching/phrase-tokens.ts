@@ -1,5 +1,5 @@
 import { TokenNormalizer } from './normalize-token.js';
-import { scanTokens, type TokenSink } from './tokenize-text.js';
+import { TokenizedText } from './tokenize-text.js';
 
 /** A name or rule phrase cut into tokens exactly the way article text is. */
 export interface PhraseTokens {
@@ -16,37 +16,28 @@ export interface PhraseTokens {
 }
 
 const sharedNormalizer = new TokenNormalizer();
+// Reused for every phrase (hundreds of thousands while an index is built); the cut is synchronous.
+const phraseDoc = new TokenizedText();
 
-class PhraseSink implements TokenSink {
-  readonly tokens: PhraseTokens = { keys: [], primaries: [], surfaces: [], dense: false, words: 0 };
-  private lastRun = -1;
-
-  constructor(
-    private readonly text: string,
-    private readonly normalizer: TokenNormalizer,
-  ) {}
-
-  token(_index: number, start: number, end: number, run: number, dense: boolean): void {
-    const surface = this.text.slice(start, end);
-    const { primary, key } = this.normalizer.normalize(surface);
-    if (primary === '') return; // a lone tatweel or ZWNJ
-    const tokens = this.tokens;
+/** Tokens of a name or phrase, cut by the same TokenizedText that cuts articles. */
+export function phraseTokens(text: string, normalizer: TokenNormalizer = sharedNormalizer): PhraseTokens {
+  const tokens: PhraseTokens = { keys: [], primaries: [], surfaces: [], dense: false, words: 0 };
+  const doc = phraseDoc;
+  doc.tokenize(text);
+  let lastRun = -1;
+  for (let t = 0; t < doc.count; t++) {
+    const surface = doc.raw(t);
+    const { primary, key } = normalizer.normalize(surface);
+    if (primary === '') continue; // a lone tatweel or ZWNJ
     tokens.keys.push(key);
     tokens.primaries.push(primary);
     tokens.surfaces.push(surface);
-    if (dense) tokens.dense = true;
-    if (run !== this.lastRun) tokens.words++;
-    this.lastRun = run;
+    if (doc.dense[t] === 1) tokens.dense = true;
+    const run = doc.runs[t] ?? 0;
+    if (run !== lastRun) tokens.words++;
+    lastRun = run;
   }
-
-  run(): void {}
-}
-
-/** Tokens of a name or phrase; articles go through TokenizedText, which cuts text identically. */
-export function phraseTokens(text: string, normalizer: TokenNormalizer = sharedNormalizer): PhraseTokens {
-  const sink = new PhraseSink(text, normalizer);
-  scanTokens(text, sink);
-  return sink.tokens;
+  return tokens;
 }
 
 /** True when the phrase carries diacritics that a reader could drop ("Việt" vs "Viet"). */

@@ -10,6 +10,18 @@
  */
 const EMPTY = -1;
 const INITIAL_SLOTS = 1024;
+/** FNV-1a over UTF-16 code units: start from FNV_OFFSET, then `hashStep` once per code unit. */
+export const FNV_OFFSET = 0x811c9dc5;
+
+export function hashStep(hash: number, code: number): number {
+  return Math.imul(hash ^ code, 0x01000193);
+}
+
+export function hashSpan(text: string, start: number, end: number): number {
+  let hash = FNV_OFFSET;
+  for (let i = start; i < end; i++) hash = hashStep(hash, text.charCodeAt(i));
+  return hash;
+}
 
 export class SpanTable<T> {
   private slots = new Int32Array(INITIAL_SLOTS).fill(EMPTY);
@@ -29,8 +41,14 @@ export class SpanTable<T> {
 
   /** The value stored for text[start, end), or undefined; remembers where to insert it. */
   find(text: string, start: number, end: number): T | undefined {
-    let hash = 0x811c9dc5; // FNV-1a over UTF-16 code units
-    for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+    return this.findHashed(text, start, end, hashSpan(text, start, end));
+  }
+
+  /**
+   * `find` with the span's hash (see hashSpan) already known: the article scanner computes it while
+   * it reads the characters, so a word is read once, not twice.
+   */
+  findHashed(text: string, start: number, end: number, hash: number): T | undefined {
     const length = end - start;
     const slots = this.slots;
     const mask = this.mask;

@@ -19,7 +19,8 @@ const SUFFIXES = new Set(['inc', 'corp', 'co', 'ltd', 'etc', 'dept', 'jan', 'feb
 const MIN_THAI_SENTENCE = 24;
 // Per-character regex tests (one per whitespace or letter probed) were a visible share of the
 // scan; the same predicates as tables over single UTF-16 code units, computed once.
-const IS_WHITESPACE = tableOf(/\s/);
+/** 1 for a whitespace code unit (`\s`). */
+export const IS_WHITESPACE = tableOf(/\s/);
 const IS_LETTER_OR_DIGIT = tableOf(/[\p{L}\p{N}]/u);
 const IS_UPPER = tableOf(/\p{Lu}/u);
 
@@ -38,6 +39,11 @@ const LINE_BREAK = 1;
 const TERMINATOR = 2;
 const FULL_STOP = 3;
 const THAI_SPACE_CANDIDATE = 4;
+/**
+ * Where the splitter has something to decide: a line break, a terminator, a dot, or a space after a
+ * Thai letter (the Thai alternative is two characters long; see SentenceCursor.next).
+ */
+const ACTION_CHARS = /[\n\r.!?\u061F\u3002\uFF01\uFF1F\u06D4]|[\u0E00-\u0E7F] /g;
 const ACTION = ((): Uint8Array => {
   const table = new Uint8Array(0x10000);
   table[NEWLINE] = LINE_BREAK;
@@ -56,40 +62,97 @@ const ACTION = ((): Uint8Array => {
  */
 export function splitSentences(text: string): SentenceSpan[] {
   const spans: SentenceSpan[] = [];
-  let start = 0;
-  const close = (end: number): void => {
-    const span = trimSpan(text, start, end);
-    if (span) spans.push(span);
-    start = end;
-  };
-  for (let i = 0; i < text.length; i++) {
-    const action = ACTION[text.charCodeAt(i)] ?? 0;
-    if (action === 0) continue;
-    if (action === THAI_SPACE_CANDIDATE) {
-      if (i - start >= MIN_THAI_SENTENCE && isThai(text.charCodeAt(i - 1)) && isThai(nextNonSpace(text, i))) close(i);
-    } else if (action === LINE_BREAK) {
-      close(i);
-    } else if (action === TERMINATOR || endsSentenceAtDot(text, i)) {
-      let end = i + 1;
-      while (end < text.length && (TERMINATORS.has(text.charCodeAt(end)) || text.charCodeAt(end) === DOT || CLOSERS.has(text.charCodeAt(end)))) end++;
-      close(end);
-      i = end - 1;
-    }
-  }
-  close(text.length);
+  const cursor = new SentenceCursor(text, 0, 0);
+  for (let span = cursor.next(); span !== null; span = cursor.next()) spans.push(span);
   return spans;
 }
 
-/** Index of the span containing `offset` (or the last one starting before it). */
-export function sentenceAt(spans: readonly SentenceSpan[], offset: number): number {
-  let lo = 0;
-  let hi = spans.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if ((spans[mid]?.start ?? 0) <= offset) lo = mid;
-    else hi = mid - 1;
+/**
+ * The splitter as a cursor, so a caller can cut only the part of the text it needs: started at
+ * the beginning of the text or at a place `restartBefore` found, it yields the same sentences, in
+ * order, that splitSentences yields from there on.
+ */
+export class SentenceCursor {
+  private done = false;
+
+  /**
+   * `start` is where the sentence being read began; `at` is the next character to read. The
+   * splitter's whole state is these two numbers (the Thai rule measures from `start`).
+   */
+  constructor(
+    private readonly text: string,
+    public start: number,
+    private at: number,
+  ) {}
+
+  /** The next sentence, or null after the last. */
+  next(): SentenceSpan | null {
+    const text = this.text;
+    while (!this.done) {
+      let closedAt = -1;
+      // The regex (compiled to machine code) skips the characters that can never end a sentence,
+      // which are almost all of them, faster than a table lookup per character did.
+      let at = this.at;
+      while (closedAt < 0) {
+        ACTION_CHARS.lastIndex = at;
+        const match = ACTION_CHARS.exec(text);
+        if (match === null) break;
+        // The Thai alternative matches the Thai letter before the space.
+        const i = match[0].length === 2 ? match.index + 1 : match.index;
+        const action = ACTION[text.charCodeAt(i)] ?? 0;
+        at = i + 1;
+        if (action === THAI_SPACE_CANDIDATE) {
+          if (i - this.start >= MIN_THAI_SENTENCE && isThai(nextNonSpace(text, i))) closedAt = i;
+        } else if (action === LINE_BREAK) {
+          closedAt = i;
+        } else if (action === TERMINATOR || endsSentenceAtDot(text, i)) {
+          closedAt = endOfTerminators(text, i + 1);
+          at = closedAt;
+        }
+      }
+      if (closedAt < 0) {
+        closedAt = text.length;
+        at = text.length;
+        this.done = true;
+      }
+      this.at = at;
+      const span = trimSpan(text, this.start, closedAt);
+      this.start = closedAt;
+      if (span) return span;
+    }
+    return null;
   }
-  return lo;
+}
+
+/**
+ * A place at or after `lowest` and before `offset` where the splitter's state is known whatever
+ * came before — just after a line break, a '!' or '?', or a sentence-ending '.' — as the
+ * arguments for a SentenceCursor; null when there is none. A terminator counts only when the
+ * character before it is not one that a run of terminators swallows ("?!", "…”."): only then is
+ * it certain the splitter reads it rather than skipping it as part of an earlier run.
+ */
+export function restartBefore(text: string, offset: number, lowest: number): { start: number; at: number } | null {
+  for (let j = offset - 1; j >= lowest; j--) {
+    const action = ACTION[text.charCodeAt(j)] ?? 0;
+    if (action === LINE_BREAK) return { start: j, at: j + 1 };
+    if (action !== TERMINATOR && action !== FULL_STOP) continue;
+    if (j > 0 && inTerminatorRun(text.charCodeAt(j - 1))) continue;
+    if (action === FULL_STOP && !endsSentenceAtDot(text, j)) continue;
+    const end = endOfTerminators(text, j + 1);
+    if (end <= offset) return { start: end, at: end };
+  }
+  return null;
+}
+
+/** Terminators, dots and closing quotes right after a sentence end belong to it ("?!", "end.”"). */
+function endOfTerminators(text: string, from: number): number {
+  let end = from;
+  while (end < text.length && inTerminatorRun(text.charCodeAt(end))) end++;
+  return end;
+}
+
+function inTerminatorRun(code: number): boolean {
+  return TERMINATORS.has(code) || code === DOT || CLOSERS.has(code);
 }
 
 function isThai(code: number): boolean {

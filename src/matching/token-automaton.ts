@@ -1,12 +1,14 @@
+import { ChildTable } from './child-table.js';
+
 /**
  * Aho-Corasick over sequences of token ids rather than characters: a pattern can only start and
  * end on token edges, so word boundaries come for free and one pass over an article finds every
  * alias of every account.
  *
  * Layout: states are integers. Most states have a single child (aliases rarely share more than a
- * first word), so the first child lives in two typed arrays and only further children go to a
- * small Map per branching state. The root, which has a child per distinct first token, gets a
- * dense array indexed by token id. A pattern is identified by its final state.
+ * first word), so the first child lives in two typed arrays and only further children go to one
+ * hash table (ChildTable) for all branching states. The root, which has a child per distinct first
+ * token, gets a dense array indexed by token id. A pattern is identified by its final state.
  */
 
 const NONE = -1;
@@ -42,7 +44,13 @@ export class TokenAutomatonBuilder {
     const firstToken = Int32Array.from(this.firstToken);
     const firstNext = Int32Array.from(this.firstNext);
     const hasMore = new Uint8Array(stateCount);
-    for (const state of this.moreChildren.keys()) hasMore[state] = 1;
+    let extraChildren = 0;
+    for (const children of this.moreChildren.values()) extraChildren += children.size;
+    const more = new ChildTable(extraChildren);
+    for (const [state, children] of this.moreChildren) {
+      hasMore[state] = 1;
+      for (const [token, child] of children) more.set(state, token, child);
+    }
     for (let s = 1; s < stateCount; s++) {
       if (this.parent[s] === ROOT) rootNext[this.viaToken[s] ?? 0] = s;
     }
@@ -51,7 +59,7 @@ export class TokenAutomatonBuilder {
       firstToken,
       firstNext,
       hasMore,
-      this.moreChildren,
+      more,
       Int32Array.from(this.depth),
       Uint8Array.from(this.terminal),
     );
@@ -112,7 +120,7 @@ export class TokenAutomaton {
     private readonly firstToken: Int32Array,
     private readonly firstNext: Int32Array,
     private readonly hasMore: Uint8Array,
-    private readonly moreChildren: Map<number, Map<number, number>>,
+    private readonly moreChildren: ChildTable,
     private readonly depth: Int32Array,
     private readonly terminal: Uint8Array,
   ) {
@@ -136,23 +144,30 @@ export class TokenAutomaton {
   scan(tokens: Int32Array, count: number, onMatch: (pattern: number, lastToken: number) => void): void {
     let state = ROOT;
     for (let i = 0; i < count; i++) {
-      const token = tokens[i] ?? 0;
-      if (token === 0) {
-        state = ROOT;
-        continue;
-      }
-      let next = this.next(state, token);
-      while (next === NONE && state !== ROOT) {
-        state = this.failure[state] ?? ROOT;
-        next = this.next(state, token);
-      }
-      state = next === NONE ? ROOT : next;
-      let output = this.terminal[state] === 1 ? state : (this.outputLink[state] ?? ROOT);
-      while (output !== ROOT) {
-        onMatch(output, i);
-        output = this.outputLink[output] ?? ROOT;
-      }
+      state = this.step(state, tokens[i] ?? 0);
+      for (let output = this.firstOutput(state); output !== ROOT; output = this.nextOutput(output)) onMatch(output, i);
     }
+  }
+
+  /** The state after reading `token` in `state`: `scan` one token at a time, for callers that read tokens as they cut them. */
+  step(state: number, token: number): number {
+    if (token === 0) return ROOT;
+    let from = state;
+    let next = this.next(from, token);
+    while (next === NONE && from !== ROOT) {
+      from = this.failure[from] ?? ROOT;
+      next = this.next(from, token);
+    }
+    return next === NONE ? ROOT : next;
+  }
+
+  /** The longest pattern ending in `state` (ROOT when none); `nextOutput` gives the shorter ones. */
+  firstOutput(state: number): number {
+    return this.terminal[state] === 1 ? state : (this.outputLink[state] ?? ROOT);
+  }
+
+  nextOutput(output: number): number {
+    return this.outputLink[output] ?? ROOT;
   }
 
   /** @internal Called once by the builder, in breadth-first order. */
@@ -180,6 +195,6 @@ export class TokenAutomaton {
     if (state === ROOT) return token < this.rootNext.length ? (this.rootNext[token] ?? NONE) : NONE;
     if (this.firstToken[state] === token) return this.firstNext[state] ?? NONE;
     if (this.hasMore[state] !== 1) return NONE;
-    return this.moreChildren.get(state)?.get(token) ?? NONE;
+    return this.moreChildren.get(state, token);
   }
 }

@@ -1,74 +1,163 @@
 import { isDenseScriptCode } from './normalize-token.js';
 
-const SEPARATOR = 0;
-const WORD = 1;
-const DENSE = 2;
+export const SEPARATOR = 0;
+export const WORD = 1;
+export const DENSE = 2;
+/** A high surrogate: the class is that of the character it starts (see astralClass). */
+export const HIGH_SURROGATE = 3;
 
 /**
  * Character classes for the Basic Multilingual Plane, computed once: word characters are letters,
  * marks, digits, plus ZWNJ/ZWJ, which sit inside Persian words ("می‌خواهد") and must not split them.
  * A table lookup per character is several times faster than a Unicode regex over the article.
  */
-const CHAR_CLASS = ((): Uint8Array => {
+export const CHAR_CLASS = ((): Uint8Array => {
   const table = new Uint8Array(0x10000);
   const word = /^[\p{L}\p{M}\p{N}\u200C\u200D]$/u;
   for (let code = 0; code < 0x10000; code++) {
-    if (code >= 0xd800 && code <= 0xdfff) continue; // surrogate halves: see classAt
+    if (code >= 0xd800 && code <= 0xdbff) table[code] = HIGH_SURROGATE;
+    if (code >= 0xd800 && code <= 0xdfff) continue;
     if (word.test(String.fromCharCode(code))) table[code] = isDenseScriptCode(code) ? DENSE : WORD;
   }
   return table;
 })();
 const ASTRAL_WORD = /^[\p{L}\p{M}\p{N}]$/u;
 
+/** The class of a character outside the BMP, starting at i with a high surrogate. */
+export function astralClass(text: string, i: number): number {
+  // A letter outside the BMP (CJK extension B, historic scripts) is rare: a regex is fine.
+  return ASTRAL_WORD.test(text.slice(i, i + 2)) ? WORD : SEPARATOR;
+}
+
 // One segmenter for every dense script: ICU picks its dictionary by script, not by locale.
 const wordSegmenter = new Intl.Segmenter('th', { granularity: 'word' });
 
-const UNKNOWN = -1;
+/** A word start only the segmenter can decide (see TokenizedText.isWordStart). */
+export const UNKNOWN = -1;
+/** Buffers for texts up to this many code units are kept for the next text; bigger ones are not. */
+const KEPT_CAPACITY = 1 << 18;
 
 /**
- * An article cut into tokens once, keeping original character offsets so evidence can be cut from
- * the original text. Words in spaced scripts are one token each; in dense scripts (Thai…) every
+ * A text cut into tokens, keeping original character offsets so evidence can be cut from the
+ * original text. Words in spaced scripts are one token each; in dense scripts (Thai…) every
  * character is a token and `isWordStart` says where Intl.Segmenter puts word boundaries. The
  * segmenter is slow next to the table scan, so it runs only on the runs a caller asks about.
+ *
+ * How names, rule phrases and articles are cut, so both sides of a match are cut the same way
+ * (articles by ArticleScanner, with a copy of `cut`; see there). The buffers are reused from one
+ * text to the next: the scanner cuts thousands of articles a second, and allocating (and zeroing)
+ * fresh arrays for each cost more than the cut. So the arrays are longer than `count`, and their
+ * entries from `count` on are stale.
  */
 export class TokenizedText {
-  readonly count: number;
-  readonly starts: Int32Array;
-  readonly ends: Int32Array;
+  text = '';
+  count = 0;
+  starts = new Int32Array(0);
+  ends = new Int32Array(0);
   /** Index of the maximal run of word characters the token belongs to. */
-  readonly runs: Int32Array;
+  runs = new Int32Array(0);
   /** 1 for a character of a script written without spaces. */
-  readonly dense: Uint8Array;
-  private readonly runStarts: number[] = [];
-  private readonly runEnds: number[] = [];
-  private readonly wordStarts: Int8Array;
+  dense = new Uint8Array(0);
+  /** @internal 1 where a word starts, 0 where not, UNKNOWN until the segmenter has been asked. */
+  wordStarts = new Int8Array(0);
+  /** @internal Start and end offsets of each run, by run index. */
+  runStarts = new Int32Array(0);
+  /** @internal */
+  runEnds = new Int32Array(0);
+  /** The segmenter's reading of the run last asked about, in this text (see segmentAt). */
+  private segments: Intl.Segments | null = null;
+  private segmentedRun = -1;
 
-  constructor(readonly text: string) {
+  constructor(text?: string) {
+    if (text !== undefined) this.tokenize(text);
+  }
+
+  /** Cuts `text`, forgetting the previous one. */
+  tokenize(text: string): void {
+    this.prepare(text);
+    this.count = this.cut(text);
+  }
+
+  /**
+   * @internal For a tokeniser of its own (ArticleScanner): takes `text` and makes room for its
+   * tokens, which the caller then writes and counts in `count`.
+   */
+  prepare(text: string): void {
+    this.text = text;
+    this.count = 0;
+    this.segmentedRun = -1;
+    this.reserve(text.length + 1);
+  }
+
+  /**
+   * The loop over the characters. ArticleScanner.scan has a copy of it that also hashes and looks
+   * up every token as it is cut; scan-article.test.ts checks that both cut every text alike. A
+   * copy, because V8 compiles a loop for the inputs it first sees: this one, first run on hundreds
+   * of thousands of short names while an index is built, then ran articles two to three times
+   * slower than a loop that has only ever seen articles (and sharing even the token stores through
+   * a helper cost the scanner a third of its speed).
+   */
+  private cut(text: string): number {
+    const { starts, ends, runs, dense, wordStarts, runStarts, runEnds } = this;
     const length = text.length;
-    // One backing buffer instead of five: each typed-array allocation costs more than zeroing
-    // the bytes, and this runs once per article.
-    const buffer = new ArrayBuffer(length * 14);
-    this.starts = new Int32Array(buffer, 0, length);
-    this.ends = new Int32Array(buffer, length * 4, length);
-    this.runs = new Int32Array(buffer, length * 8, length);
-    this.dense = new Uint8Array(buffer, length * 12, length);
-    this.wordStarts = new Int8Array(buffer, length * 13, length);
-    this.count = scanTokens(text, this);
-  }
-
-  /** @internal Receives tokens from scanTokens. */
-  token(index: number, start: number, end: number, run: number, dense: boolean, followsDense: boolean): void {
-    this.starts[index] = start;
-    this.ends[index] = end;
-    this.runs[index] = run;
-    this.dense[index] = dense ? 1 : 0;
-    this.wordStarts[index] = followsDense ? UNKNOWN : 1;
-  }
-
-  /** @internal Receives runs from scanTokens. */
-  run(start: number, end: number): void {
-    this.runStarts.push(start);
-    this.runEnds.push(end);
+    let count = 0;
+    let run = -1;
+    let runStart = -1; // start of the current run, or -1 between runs
+    let previousDense = false; // the previous token is a dense character of the current run
+    let i = 0;
+    while (i < length) {
+      let code = text.charCodeAt(i);
+      let cls = CHAR_CLASS[code] ?? SEPARATOR;
+      if (cls === HIGH_SURROGATE) cls = astralClass(text, i);
+      if (cls === SEPARATOR) {
+        if (runStart >= 0) {
+          runStarts[run] = runStart;
+          runEnds[run] = i;
+          runStart = -1;
+        }
+        previousDense = false;
+        i++;
+        continue;
+      }
+      if (runStart < 0) {
+        run++;
+        runStart = i;
+      }
+      if (cls === DENSE) {
+        // A dense-script character is a token of its own; inside a run of them only the
+        // segmenter knows where words start.
+        starts[count] = i;
+        ends[count] = i + 1;
+        runs[count] = run;
+        dense[count] = 1;
+        wordStarts[count] = previousDense ? UNKNOWN : 1;
+        count++;
+        previousDense = true;
+        i++;
+        continue;
+      }
+      const start = i;
+      while (cls === WORD) {
+        if (code >= 0xd800 && code <= 0xdbff) i++; // the low surrogate belongs to this character
+        i++;
+        if (i >= length) break;
+        code = text.charCodeAt(i);
+        cls = CHAR_CLASS[code] ?? SEPARATOR;
+        if (cls === HIGH_SURROGATE) cls = astralClass(text, i);
+      }
+      starts[count] = start;
+      ends[count] = i;
+      runs[count] = run;
+      dense[count] = 0;
+      wordStarts[count] = 1;
+      count++;
+      previousDense = false;
+    }
+    if (runStart >= 0) {
+      runStarts[run] = runStart;
+      runEnds[run] = length;
+    }
+    return count;
   }
 
   raw(token: number): string {
@@ -79,8 +168,8 @@ export class TokenizedText {
   isWordStart(token: number): boolean {
     let known = this.wordStarts[token] ?? 1;
     if (known === UNKNOWN) {
-      this.segmentRun(this.runs[token] ?? 0, token);
-      known = this.wordStarts[token] ?? 1;
+      known = this.segmentAt(this.runs[token] ?? 0, token);
+      this.wordStarts[token] = known;
     }
     return known === 1;
   }
@@ -104,70 +193,35 @@ export class TokenizedText {
     return lo;
   }
 
-  private segmentRun(run: number, someToken: number): void {
+  /** Room for `capacity` tokens and runs; an outsized buffer from one huge text is not kept. */
+  private reserve(capacity: number): void {
+    const current = this.starts.length;
+    if (capacity <= current && (current <= KEPT_CAPACITY || capacity > KEPT_CAPACITY)) return;
+    // One backing buffer instead of seven: each typed-array allocation costs more than its bytes.
+    const buffer = new ArrayBuffer(capacity * 22);
+    this.starts = new Int32Array(buffer, 0, capacity);
+    this.ends = new Int32Array(buffer, capacity * 4, capacity);
+    this.runs = new Int32Array(buffer, capacity * 8, capacity);
+    this.runStarts = new Int32Array(buffer, capacity * 12, capacity);
+    this.runEnds = new Int32Array(buffer, capacity * 16, capacity);
+    this.dense = new Uint8Array(buffer, capacity * 20, capacity);
+    this.wordStarts = new Int8Array(buffer, capacity * 21, capacity);
+  }
+
+  /**
+   * Asks the segmenter whether a word starts at `token`, inside a run of dense characters. The
+   * segmenter reads the whole run, not a window around the token: ICU reads Thai with a dictionary
+   * and lookahead, so a boundary can depend on characters well before or after it. `containing`
+   * answers for one place without building a segment object for every word of the run, and the
+   * run's Segments are kept for the next question, which is usually about the same run.
+   */
+  private segmentAt(run: number, token: number): number {
     const runStart = this.runStarts[run] ?? 0;
-    const boundaries = new Set<number>();
-    for (const segment of wordSegmenter.segment(this.text.slice(runStart, this.runEnds[run] ?? 0))) {
-      boundaries.add(runStart + segment.index);
+    if (this.segmentedRun !== run || this.segments === null) {
+      this.segments = wordSegmenter.segment(this.text.slice(runStart, this.runEnds[run] ?? 0));
+      this.segmentedRun = run;
     }
-    let first = someToken;
-    while (first > 0 && this.runs[first - 1] === run) first--;
-    for (let t = first; t < this.count && this.runs[t] === run; t++) {
-      if (this.wordStarts[t] === UNKNOWN) this.wordStarts[t] = boundaries.has(this.starts[t] ?? 0) ? 1 : 0;
-    }
+    const offset = (this.starts[token] ?? 0) - runStart;
+    return this.segments.containing(offset)?.index === offset ? 1 : 0;
   }
-}
-
-/** Where scanTokens reports what it finds; a class, not callbacks, so the hot loop allocates nothing. */
-export interface TokenSink {
-  token(index: number, start: number, end: number, run: number, dense: boolean, followsDense: boolean): void;
-  run(start: number, end: number): void;
-}
-
-/**
- * The tokeniser shared by articles and by names and rule phrases, so both are cut the same way.
- * Returns the number of tokens.
- */
-export function scanTokens(text: string, sink: TokenSink): number {
-  const length = text.length;
-  let count = 0;
-  let run = -1;
-  let runStart = -1;
-  let pieceStart = -1; // start of the current spaced-script token, or -1
-  let previousDense = false; // the previous token is a dense character of the current run
-  for (let i = 0; i < length; i++) {
-    const code = text.charCodeAt(i);
-    let cls = CHAR_CLASS[code] ?? SEPARATOR;
-    const astral = code >= 0xd800 && code <= 0xdbff;
-    // A letter outside the BMP (CJK extension B, historic scripts) is rare: a regex is fine.
-    if (astral) cls = ASTRAL_WORD.test(text.slice(i, i + 2)) ? WORD : SEPARATOR;
-    if (cls === SEPARATOR) {
-      if (pieceStart >= 0) sink.token(count++, pieceStart, i, run, false, false);
-      pieceStart = -1;
-      if (runStart >= 0) sink.run(runStart, i);
-      runStart = -1;
-      previousDense = false;
-      continue;
-    }
-    if (runStart < 0) {
-      run++;
-      runStart = i;
-    }
-    if (cls === DENSE) {
-      if (pieceStart >= 0) {
-        sink.token(count++, pieceStart, i, run, false, false);
-        previousDense = false;
-      }
-      pieceStart = -1;
-      sink.token(count++, i, i + 1, run, true, previousDense);
-      previousDense = true;
-    } else if (pieceStart < 0) {
-      pieceStart = i;
-      previousDense = false;
-    }
-    if (astral) i++; // the low surrogate belongs to this character
-  }
-  if (pieceStart >= 0) sink.token(count++, pieceStart, length, run, false, false);
-  if (runStart >= 0) sink.run(runStart, length);
-  return count;
 }

@@ -1,0 +1,170 @@
+import { FNV_OFFSET, hashSpan, hashStep } from './span-table.js';
+import type { TokenAutomaton } from './token-automaton.js';
+import { astralClass, CHAR_CLASS, DENSE, HIGH_SURROGATE, SEPARATOR, TokenizedText, UNKNOWN, WORD } from './tokenize-text.js';
+import { lowerAscii, type TokenInfo, type TokenVocabulary } from './token-vocabulary.js';
+
+const INITIAL_HITS = 64;
+
+/**
+ * Reads an article once. One pass over its characters cuts the tokens exactly as TokenizedText
+ * does, hashes each word while reading its letters, looks the word up by that hash (no substring
+ * is cut for a word seen before) and feeds its id straight into the automaton. What comes out is
+ * the tokenised text, each token's info, and the automaton's hits.
+ *
+ * One scanner per index, reused for every article: its arrays, and the ones `scan` returns, are
+ * overwritten by the next `scan`. Matching an article is synchronous, so nothing can interleave.
+ */
+export class ArticleScanner {
+  readonly doc = new TokenizedText();
+  /**
+   * Info of token t, for t < doc.count, or undefined for a word found in no pattern and not looked
+   * up yet: use `info(t)`. (The array is reused: entries from count on are stale.)
+   */
+  private readonly infos: (TokenInfo | undefined)[] = [];
+  /** Automaton hits, three numbers each: pattern id, first token, last token. */
+  private hits = new Int32Array(INITIAL_HITS * 3);
+  hitCount = 0;
+
+  constructor(
+    private readonly vocabulary: TokenVocabulary,
+    private readonly automaton: TokenAutomaton,
+  ) {}
+
+  /**
+   * The loop of TokenizedText.cut with a lookup and an automaton step at each token. A plain-ASCII
+   * word the vocabulary's filter rules out gets id 0 and no info until someone asks (see `info`).
+   */
+  scan(text: string): this {
+    const { doc, infos, vocabulary } = this;
+    doc.prepare(text);
+    const { starts, ends, runs, dense, wordStarts, runStarts, runEnds } = doc;
+    this.hitCount = 0;
+    const length = text.length;
+    let state = 0;
+    let count = 0;
+    let run = -1;
+    let runStart = -1; // start of the current run, or -1 between runs
+    let previousDense = false; // the previous token is a dense character of the current run
+    let i = 0;
+    while (i < length) {
+      let code = text.charCodeAt(i);
+      let cls = CHAR_CLASS[code] ?? SEPARATOR;
+      if (cls === HIGH_SURROGATE) cls = astralClass(text, i);
+      if (cls === SEPARATOR) {
+        if (runStart >= 0) {
+          runStarts[run] = runStart;
+          runEnds[run] = i;
+          runStart = -1;
+        }
+        previousDense = false;
+        i++;
+        continue;
+      }
+      if (runStart < 0) {
+        run++;
+        runStart = i;
+      }
+      if (cls === DENSE) {
+        starts[count] = i;
+        ends[count] = i + 1;
+        runs[count] = run;
+        dense[count] = 1;
+        wordStarts[count] = previousDense ? UNKNOWN : 1;
+        const info = vocabulary.denseChar(code);
+        infos[count] = info;
+        state = this.advance(state, info.id, count);
+        count++;
+        previousDense = true;
+        i++;
+        continue;
+      }
+      const start = i;
+      let hash = FNV_OFFSET;
+      let asciiHash = FNV_OFFSET; // of the word lower-cased, while it is plain ASCII
+      let ascii = true;
+      while (cls === WORD) {
+        hash = hashStep(hash, code);
+        if (code >= 0x80) ascii = false;
+        else asciiHash = hashStep(asciiHash, lowerAscii(code));
+        if (code >= 0xd800 && code <= 0xdbff) {
+          i++; // the low surrogate belongs to this character
+          hash = hashStep(hash, text.charCodeAt(i));
+        }
+        i++;
+        if (i >= length) break;
+        code = text.charCodeAt(i);
+        cls = CHAR_CLASS[code] ?? SEPARATOR;
+        if (cls === HIGH_SURROGATE) cls = astralClass(text, i);
+      }
+      starts[count] = start;
+      ends[count] = i;
+      runs[count] = run;
+      dense[count] = 0;
+      wordStarts[count] = 1;
+      if (ascii && !vocabulary.mayBeAsciiPatternWord(asciiHash)) {
+        infos[count] = undefined;
+        state = 0;
+      } else {
+        const info = vocabulary.word(text, start, i, hash);
+        infos[count] = info;
+        state = this.advance(state, info.id, count);
+      }
+      count++;
+      previousDense = false;
+    }
+    if (runStart >= 0) {
+      runStarts[run] = runStart;
+      runEnds[run] = length;
+    }
+    doc.count = count;
+    return this;
+  }
+
+  /** What the vocabulary knows about token t of the last scan. */
+  info(t: number): TokenInfo {
+    let info = this.infos[t];
+    if (info === undefined) {
+      const { text, starts, ends, dense } = this.doc;
+      const start = starts[t] ?? 0;
+      const end = ends[t] ?? start;
+      info = dense[t] === 1 ? this.vocabulary.denseChar(text.charCodeAt(start)) : this.vocabulary.word(text, start, end, hashSpan(text, start, end));
+      this.infos[t] = info;
+    }
+    return info;
+  }
+
+  hitPattern(hit: number): number {
+    return this.hits[hit * 3] ?? 0;
+  }
+
+  hitFirst(hit: number): number {
+    return this.hits[hit * 3 + 1] ?? 0;
+  }
+
+  hitLast(hit: number): number {
+    return this.hits[hit * 3 + 2] ?? 0;
+  }
+
+  /** The automaton's state after token `token` (whose id is `id`), recording the patterns ending there. */
+  private advance(state: number, id: number, token: number): number {
+    const automaton = this.automaton;
+    const next = automaton.step(state, id);
+    for (let output = automaton.firstOutput(next); output !== 0; output = automaton.nextOutput(output)) {
+      this.addHit(output, token - automaton.patternLength(output) + 1, token);
+    }
+    return next;
+  }
+
+  private addHit(pattern: number, first: number, last: number): void {
+    let at = this.hitCount * 3;
+    if (at + 3 > this.hits.length) {
+      const grown = new Int32Array(this.hits.length * 2);
+      grown.set(this.hits);
+      this.hits = grown;
+    }
+    this.hits[at++] = pattern;
+    this.hits[at++] = first;
+    this.hits[at] = last;
+    this.hitCount++;
+  }
+}
