@@ -35,6 +35,14 @@ describe('config', () => {
     });
   });
 
+  test('each outgoing channel has its own rate limit', () => {
+    const defaults = loadConfig({});
+    assert.deepEqual([defaults.mail.ratePerSecond, defaults.print.providerRatePerSecond, defaults.gifts.partnerRatePerSecond], [20, 5, 5]);
+    const set = loadConfig({ EMAIL_RATE_PER_SECOND: '50', PRINT_PROVIDER_RATE_PER_SECOND: '2', GIFT_PARTNER_RATE_PER_SECOND: '1' });
+    assert.deepEqual([set.mail.ratePerSecond, set.print.providerRatePerSecond, set.gifts.partnerRatePerSecond], [50, 2, 1]);
+    assert.throws(() => loadConfig({ GIFT_PARTNER_RATE_PER_SECOND: '0' }), /GIFT_PARTNER_RATE_PER_SECOND: expected an integer from 1 to 1000/);
+  });
+
   test('every wrong value is named with what is expected', () => {
     assert.throws(
       () => loadConfig({ HTTP_PORT: 'eighty', DATABASE_URL: 'mysql://x', SMTP_URL: 'http://mail', MAIL_FROM: 'nobody', QUEUE_PREFIX: 'a:b', LOG_LEVEL: 'loud' }),

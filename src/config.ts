@@ -70,8 +70,10 @@ export const Env = z.object({
   ),
   PRINT_PROVIDER_URL: optionalUrl(['http', 'https']),
   PRINT_PROVIDER_TOKEN: z.preprocess(emptyAsUndefined, z.string().optional()),
+  PRINT_PROVIDER_RATE_PER_SECOND: integer(1, 1_000, 5),
   GIFT_PARTNER_URL: optionalUrl(['http', 'https']),
   GIFT_PARTNER_TOKEN: z.preprocess(emptyAsUndefined, z.string().optional()),
+  GIFT_PARTNER_RATE_PER_SECOND: integer(1, 1_000, 5),
   GIFT_PARTNER_SECRET: z.preprocess(emptyAsUndefined, z.string().min(16, 'expected at least 16 characters').optional()),
   GIFT_PACKING_PAPER: z.preprocess(emptyAsUndefined, z.enum(['a4', 'letter'], { error: 'expected a4 or letter' }).default('a4')),
   GIFT_ADDRESS_LINK_DAYS: integer(1, 90, 14),
@@ -120,6 +122,8 @@ export interface Config {
     defaultFormat: string;
     providerUrl: string | undefined;
     providerToken: string | undefined;
+    /** The deliver-print queue's rate limit (the provider's API quota), across all processes. */
+    providerRatePerSecond: number;
     /** The daily batch run for a mail house: a cron pattern read in runTimeZone, or null (off). */
     runSchedule: string | null;
     runTimeZone: string;
@@ -129,7 +133,15 @@ export interface Config {
    * signed with partnerSecret; without it, fulfilment is manual: packing runs print slips on
    * `packingPaper`. Address-confirmation links work for `addressLinkDays`.
    */
-  gifts: { partnerUrl: string | undefined; partnerToken: string | undefined; partnerSecret: string | undefined; packingPaper: 'a4' | 'letter'; addressLinkDays: number };
+  gifts: {
+    partnerUrl: string | undefined;
+    partnerToken: string | undefined;
+    partnerSecret: string | undefined;
+    /** The fulfil-gift queue's rate limit (the partner's API quota), across all processes. */
+    partnerRatePerSecond: number;
+    packingPaper: 'a4' | 'letter';
+    addressLinkDays: number;
+  };
   templatesDir: string;
   news: { extraRulesDir: string | undefined; fetchTimeoutMs: number; maxBytes: number };
   /** At most one note per this many days per customer, across all triggers (0: no cap). */
@@ -185,6 +197,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       defaultFormat: e.PRINT_DEFAULT_FORMAT,
       providerUrl: e.PRINT_PROVIDER_URL,
       providerToken: e.PRINT_PROVIDER_TOKEN,
+      providerRatePerSecond: e.PRINT_PROVIDER_RATE_PER_SECOND,
       runSchedule: e.PRINT_RUN_SCHEDULE === 'off' ? null : e.PRINT_RUN_SCHEDULE,
       runTimeZone: e.PRINT_RUN_TIME_ZONE,
     },
@@ -192,6 +205,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       partnerUrl: e.GIFT_PARTNER_URL,
       partnerToken: e.GIFT_PARTNER_TOKEN,
       partnerSecret: e.GIFT_PARTNER_SECRET,
+      partnerRatePerSecond: e.GIFT_PARTNER_RATE_PER_SECOND,
       packingPaper: e.GIFT_PACKING_PAPER,
       addressLinkDays: e.GIFT_ADDRESS_LINK_DAYS,
     },

@@ -29,8 +29,12 @@ export async function startRapport(config: Config, logger: Logger, opts: { http?
       const workers = startWorkers(runtime.redis, config.redis.queuePrefix, buildProcessors(runtime), {
         concurrency: config.redis.concurrency,
         logger,
-        // SMTP relays throttle and providers bill by rate: one limit for the queue, shared by every process.
-        limiters: { 'deliver-email': { max: config.mail.ratePerSecond, durationMs: 1_000 } },
+        // SMTP relays throttle and providers bill by rate: one limit per channel's queue, shared by every process.
+        limiters: {
+          'deliver-email': { max: config.mail.ratePerSecond, durationMs: 1_000 },
+          'deliver-print': { max: config.print.providerRatePerSecond, durationMs: 1_000 },
+          'fulfil-gift': { max: config.gifts.partnerRatePerSecond, durationMs: 1_000 },
+        },
       });
       closers.push(() => workers.close());
     }

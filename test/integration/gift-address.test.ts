@@ -150,4 +150,31 @@ describe('gift address confirmation', () => {
     const created = await prisma().auditEntry.findFirstOrThrow({ where: { entityId: unreachable, action: 'gift_order.created' } });
     assert.match(created.reason ?? '', /no email address/);
   });
+
+  test('a link nobody used: staff send a fresh one, or ship without confirmation giving a reason', async () => {
+    const api = (url: string, body: unknown) =>
+      rapport.app!.inject({ method: 'POST', url, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
+    const id = await approvedGiftOrder(prisma(), { externalId: 'en-1', sku: 'WINE-01' });
+    assert.equal(await advance(id), 'confirmation_sent');
+    const before = smtp.received.length;
+    const resent = await api(`/api/v1/gift-orders/${id}/resend-confirmation`, {});
+    assert.equal(resent.statusCode, 200, resent.body);
+    assert.equal(resent.json().giftOrder.status, 'awaiting_confirmation');
+    assert.equal(await advance(id), 'confirmation_sent', 'the next fulfil-gift run emails a new link');
+    assert.equal(smtp.received.length, before + 1);
+    assert.ok((await prisma().auditEntry.count({ where: { entityId: id, action: 'gift_order.confirmation_resend' } })) === 1);
+
+    const noReason = await api(`/api/v1/gift-orders/${id}/skip-confirmation`, { reason: '' });
+    assert.equal(noReason.statusCode, 422);
+    assert.equal(noReason.json().error.field, 'reason');
+    const skipped = await api(`/api/v1/gift-orders/${id}/skip-confirmation`, { reason: 'confirmed by phone with Jane' });
+    assert.equal(skipped.statusCode, 200, skipped.body);
+    assert.equal(skipped.json().giftOrder.status, 'pending');
+    const audit = await prisma().auditEntry.findFirstOrThrow({ where: { entityId: id, action: 'gift_order.pending' } });
+    assert.equal(audit.reason, 'address confirmation skipped: confirmed by phone with Jane');
+    // Past confirmation, neither applies any more; an unknown order is a 404.
+    assert.equal((await api(`/api/v1/gift-orders/${id}/resend-confirmation`, {})).statusCode, 409);
+    assert.equal((await api(`/api/v1/gift-orders/${id}/skip-confirmation`, { reason: 'again, by phone' })).json().giftOrder.status, 'pending', 'a repeat is harmless');
+    assert.equal((await api(`/api/v1/gift-orders/${crypto.randomUUID()}/resend-confirmation`, {})).statusCode, 404);
+  });
 });

@@ -1,13 +1,14 @@
 import { createReadStream } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { $Enums, type GiftOrder } from '../../generated/prisma/client.js';
 import { AppError } from '../../errors.js';
 import { packingReference } from '../../gifts/packing-slips.js';
 import { PACKING_FILES, giftPackingDir, runGiftPacking, type GiftPackingDeps } from '../../gifts/packing-run.js';
 import { ShipInput, markGiftOrdersShipped } from '../../gifts/ship-gift-orders.js';
+import { SkipConfirmationInput, resendAddressConfirmation, skipAddressConfirmation } from '../../gifts/confirmation-follow-up.js';
 import { parseInput } from '../../validation/parse-input.js';
 import { actorOf } from '../authenticate.js';
 import type { AppDeps } from '../app.js';
@@ -26,6 +27,7 @@ const ListQuery = z.strictObject({
   /** The id of the last order of the previous page. */
   after: z.string().uuid().optional(),
 });
+const IdParams = z.strictObject({ id: z.string().uuid('expected a gift order id (UUID)') });
 const PackInput = z.strictObject({ paper: z.enum(['a4', 'letter']).optional() });
 const FileParams = z.strictObject({ id: z.string().uuid('expected a packing run id (UUID)'), file: z.enum([PACKING_FILES.pdf, PACKING_FILES.csv]) });
 const FETCHERS = ['admin', 'marketing'] as const;
@@ -84,6 +86,31 @@ export const giftFulfilmentRoutes = (deps: AppDeps & { giftFulfilment: GiftFulfi
       .type(file.endsWith('.pdf') ? 'application/pdf' : 'text/csv; charset=utf-8')
       .header('content-disposition', `attachment; filename="gift-packing-${id.slice(0, 8)}-${file}"`)
       .send(createReadStream(target));
+  });
+
+  /** The order's next step is the fulfil-gift job's; Redis refusing only delays it to the reconciler's next pass. */
+  const handOn = async (request: FastifyRequest, id: string) => {
+    await deps.queues.enqueue('fulfil-gift', { giftOrderId: id }).catch((err: Error) => request.log.warn({ giftOrderId: id, err: err.message }, 'could not enqueue; the reconciler will'));
+    return { giftOrder: presentOrder(await deps.prisma.giftOrder.findUniqueOrThrow({ where: { id } })) };
+  };
+
+  /** An order still awaiting the recipient's confirmation: email a fresh link. */
+  app.post('/gift-orders/:id/resend-confirmation', async (request) => {
+    const { id } = parseInput(IdParams, request.params, 'path');
+    const actor = actorOf(request);
+    await requireRole(deps.prisma, actor, [...FETCHERS], 'resend address confirmations');
+    await resendAddressConfirmation(deps.prisma, { giftOrderId: id, actor });
+    return handOn(request, id);
+  });
+
+  /** `{reason}`: ship to the address on file without the recipient's confirmation (audited). */
+  app.post('/gift-orders/:id/skip-confirmation', async (request) => {
+    const { id } = parseInput(IdParams, request.params, 'path');
+    const input = parseInput(SkipConfirmationInput, request.body ?? {});
+    const actor = actorOf(request);
+    await requireRole(deps.prisma, actor, [...FETCHERS], 'skip address confirmations');
+    await skipAddressConfirmation(deps.prisma, { giftOrderId: id, input, actor });
+    return handOn(request, id);
   });
 
   /** `{giftOrderIds} | {packingRunId}`: packed → shipped, each on its own; results per order. */
