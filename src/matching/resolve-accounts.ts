@@ -24,23 +24,48 @@ export function resolveAccounts(mentions: readonly Mention[]): IdentifiedAccount
     else byAccount.set(mention.account, [mention]);
   }
   const identified: IdentifiedAccount[] = [];
+  // One loop, no array callbacks: with five of them inlined, V8 spent ~35 ms compiling this
+  // function (twice, after a deopt) while a fresh worker's first articles waited for it.
   for (const [account, list] of byAccount) {
-    const names = list.filter((m) => m.contact < 0 && m.role !== 'keyword');
-    const contacts = list.filter((m) => m.role === 'contact');
-    const keywords = list.filter((m) => m.role === 'keyword');
-    const distinctNames = new Set(names.map((m) => m.pattern));
-    const corroborated =
-      names.some((m) => m.role === 'domain') || contacts.length > 0 || keywords.length > 0 || distinctNames.size > 1;
-    const named = names.some((m) => !m.ambiguous) || (names.length > 0 && corroborated);
-    const distinctiveContact = contacts.some((m) => m.distinctive);
+    const names: Mention[] = [];
+    const contacts: Mention[] = [];
+    const keywords: Mention[] = [];
+    let domain = false;
+    let unambiguous = false;
+    let distinctiveContact = false;
+    let firstPattern = -1;
+    let distinctNames = false; // two names with different patterns
+    for (const m of list) {
+      if (m.contact < 0 && m.role !== 'keyword') {
+        // Compared before the branch so the comparison has run (and V8 has seen it) by the time
+        // an article names an account twice.
+        const samePattern = m.pattern === firstPattern;
+        if (firstPattern < 0) firstPattern = m.pattern;
+        else if (!samePattern) distinctNames = true;
+        names.push(m);
+        domain ||= m.role === 'domain';
+        unambiguous ||= !m.ambiguous;
+      }
+      if (m.role === 'contact') {
+        contacts.push(m);
+        distinctiveContact ||= m.distinctive;
+      }
+      if (m.role === 'keyword') keywords.push(m);
+    }
+    const corroborated = domain || contacts.length > 0 || keywords.length > 0 || distinctNames;
+    const named = unambiguous || (names.length > 0 && corroborated);
     if (!named && !distinctiveContact) continue;
     identified.push({
       account,
-      mentions: [...names, ...contacts].sort((a, b) => a.first - b.first),
+      mentions: names.concat(contacts).sort(byFirstToken),
       identity: identityScore(evidenceWeights(names, contacts, keywords, named)),
     });
   }
   return identified;
+}
+
+function byFirstToken(a: Mention, b: Mention): number {
+  return a.first - b.first;
 }
 
 /** One weight per distinct piece of evidence: repeating a name in every paragraph adds nothing. */

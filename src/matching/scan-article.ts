@@ -1,7 +1,7 @@
-import { FNV_OFFSET, hashSpan, hashStep } from './span-table.js';
+import { FNV_OFFSET, hashSpan, hashStep, lowerAscii } from './span-table.js';
 import type { TokenAutomaton } from './token-automaton.js';
 import { astralClass, CHAR_CLASS, DENSE, HIGH_SURROGATE, SEPARATOR, TokenizedText, UNKNOWN, WORD } from './tokenize-text.js';
-import { lowerAscii, type TokenInfo, type TokenVocabulary } from './token-vocabulary.js';
+import type { TokenInfo, TokenVocabulary } from './token-vocabulary.js';
 
 const INITIAL_HITS = 64;
 
@@ -79,13 +79,11 @@ export class ArticleScanner {
         continue;
       }
       const start = i;
-      let hash = FNV_OFFSET;
-      let asciiHash = FNV_OFFSET; // of the word lower-cased, while it is plain ASCII
-      let ascii = true;
+      let hash = FNV_OFFSET; // hashSpan's, one step per code unit
+      let codeBits = 0; // every code unit OR-ed: below 0x80 for a plain-ASCII word
       while (cls === WORD) {
-        hash = hashStep(hash, code);
-        if (code >= 0x80) ascii = false;
-        else asciiHash = hashStep(asciiHash, lowerAscii(code));
+        hash = hashStep(hash, lowerAscii(code));
+        codeBits |= code;
         if (code >= 0xd800 && code <= 0xdbff) {
           i++; // the low surrogate belongs to this character
           hash = hashStep(hash, text.charCodeAt(i));
@@ -101,7 +99,7 @@ export class ArticleScanner {
       runs[count] = run;
       dense[count] = 0;
       wordStarts[count] = 1;
-      if (ascii && !vocabulary.mayBeAsciiPatternWord(asciiHash)) {
+      if (codeBits < 0x80 && !vocabulary.mayBeAsciiPatternWord(hash)) {
         infos[count] = undefined;
         state = 0;
       } else {

@@ -10,16 +10,26 @@
  */
 const EMPTY = -1;
 const INITIAL_SLOTS = 1024;
-/** FNV-1a over UTF-16 code units: start from FNV_OFFSET, then `hashStep` once per code unit. */
+/**
+ * FNV-1a over UTF-16 code units with ASCII capitals lower-cased: start from FNV_OFFSET, then
+ * `hashStep(hash, lowerAscii(code))` once per code unit. Lower-casing costs a few collisions
+ * ("Apple", "apple": told apart by comparing the characters) and saves the article scanner a
+ * second hash: the same one filters plain-ASCII words (see TokenVocabulary.mayBeAsciiPatternWord).
+ */
 export const FNV_OFFSET = 0x811c9dc5;
 
 export function hashStep(hash: number, code: number): number {
   return Math.imul(hash ^ code, 0x01000193);
 }
 
+/** The code unit lower-cased if it is an ASCII capital. */
+export function lowerAscii(code: number): number {
+  return code >= 0x41 && code <= 0x5a ? code | 0x20 : code;
+}
+
 export function hashSpan(text: string, start: number, end: number): number {
   let hash = FNV_OFFSET;
-  for (let i = start; i < end; i++) hash = hashStep(hash, text.charCodeAt(i));
+  for (let i = start; i < end; i++) hash = hashStep(hash, lowerAscii(text.charCodeAt(i)));
   return hash;
 }
 

@@ -1,6 +1,6 @@
 import { TokenNormalizer, type NormalizedToken } from './normalize-token.js';
 import type { CompiledPhrase } from './rule-set.js';
-import { FNV_OFFSET, hashStep, SpanTable } from './span-table.js';
+import { hashSpan, SpanTable } from './span-table.js';
 
 // Cleared when full: article vocabularies are Zipfian, so a bounded cache keeps almost every hit.
 const SPELLING_CACHE_LIMIT = 200_000;
@@ -28,7 +28,7 @@ export class TokenVocabulary {
   private readonly normalizer = new TokenNormalizer();
 
   /**
-   * A bit per lower-cased-ASCII hash (see asciiKeyHash) of every plain-ASCII pattern word. Most
+   * A bit per hash (see hashSpan, which lower-cases ASCII) of every plain-ASCII pattern word. Most
    * words of an English article are in no pattern; the filter says so with one memory read,
    * where finding the spelling in the cache costs three scattered ones.
    */
@@ -45,14 +45,14 @@ export class TokenVocabulary {
   ) {
     for (const key of ids.keys()) {
       if (!/^[\x00-\x7f]*$/.test(key)) continue;
-      const bit = asciiKeyHash(key) & (ASCII_FILTER_BITS - 1);
+      const bit = hashSpan(key, 0, key.length) & (ASCII_FILTER_BITS - 1);
       this.asciiFilter[bit >>> 5] = (this.asciiFilter[bit >>> 5] ?? 0) | (1 << (bit & 31));
     }
   }
 
   /**
-   * False when a plain-ASCII word whose lower-cased hash (asciiKeyHash) is `hash` is certainly in
-   * no pattern: its match key is its lower-cased self, and no pattern word hashes like that.
+   * False when a plain-ASCII word whose hashSpan is `hash` is certainly in no pattern: its match
+   * key is its lower-cased self, and no pattern word hashes like that.
    */
   mayBeAsciiPatternWord(hash: number): boolean {
     const bit = hash & (ASCII_FILTER_BITS - 1);
@@ -88,16 +88,4 @@ export class TokenVocabulary {
     if (primary !== key && this.tickerOnly[id] === 1) id = 0;
     return { primary, key, id, phrases: undefined };
   }
-}
-
-/** FNV-1a of an ASCII word with its capitals lower-cased, as the article scanner computes it while reading. */
-export function asciiKeyHash(word: string): number {
-  let hash = FNV_OFFSET;
-  for (let i = 0; i < word.length; i++) hash = hashStep(hash, lowerAscii(word.charCodeAt(i)));
-  return hash;
-}
-
-/** The code unit lower-cased if it is an ASCII capital. */
-export function lowerAscii(code: number): number {
-  return code >= 0x41 && code <= 0x5a ? code | 0x20 : code;
 }

@@ -214,6 +214,9 @@ export class TokenizedText {
    * and lookahead, so a boundary can depend on characters well before or after it. `containing`
    * answers for one place without building a segment object for every word of the run, and the
    * run's Segments are kept for the next question, which is usually about the same run.
+   *
+   * One answer settles every dense character of the word found: classification asks about each
+   * character of a Thai sentence in turn, and now pays one `containing` per word, not per character.
    */
   private segmentAt(run: number, token: number): number {
     const runStart = this.runStarts[run] ?? 0;
@@ -222,6 +225,17 @@ export class TokenizedText {
       this.segmentedRun = run;
     }
     const offset = (this.starts[token] ?? 0) - runStart;
-    return this.segments.containing(offset)?.index === offset ? 1 : 0;
+    const segment = this.segments.containing(offset);
+    if (segment === undefined) return 0;
+    const wordStart = runStart + segment.index;
+    const wordEnd = wordStart + segment.segment.length;
+    const { starts, runs, wordStarts } = this;
+    for (let t = token - 1; t >= 0 && runs[t] === run && (starts[t] ?? 0) >= wordStart; t--) {
+      if (wordStarts[t] === UNKNOWN) wordStarts[t] = starts[t] === wordStart ? 1 : 0;
+    }
+    for (let t = token + 1; t < this.count && runs[t] === run && (starts[t] ?? 0) < wordEnd; t++) {
+      if (wordStarts[t] === UNKNOWN) wordStarts[t] = starts[t] === wordStart ? 1 : 0;
+    }
+    return segment.index === offset ? 1 : 0;
   }
 }
