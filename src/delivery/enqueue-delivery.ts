@@ -25,13 +25,22 @@ export async function enqueueDelivery(
 }
 
 /**
- * `enqueueDelivery` for deliveries known by id (auto-approved notes): reads channel and send time
- * first, then hands each channel's jobs to Redis in one round trip rather than one per delivery.
+ * `enqueueDelivery` for deliveries known by id (auto-approved and bulk-approved notes): reads
+ * channel and send time first, then hands them over with enqueueDeliveryBatch.
  */
 export async function enqueueDeliveries(prisma: PrismaClient, queues: Queues, ids: readonly string[], opts: { priority?: keyof typeof DELIVERY_PRIORITY } = {}): Promise<void> {
   if (!ids.length) return;
   const deliveries = await prisma.delivery.findMany({ where: { id: { in: [...ids] } }, select: { id: true, channel: true, scheduledFor: true } });
-  const now = new Date();
+  await enqueueDeliveryBatch(queues, deliveries, opts);
+}
+
+/** `enqueueDelivery` for many loaded deliveries: one round trip to Redis per channel, not one per delivery. */
+export async function enqueueDeliveryBatch(
+  queues: Queues,
+  deliveries: readonly Pick<Delivery, 'id' | 'channel' | 'scheduledFor'>[],
+  opts: { priority?: keyof typeof DELIVERY_PRIORITY; now?: Date } = {},
+): Promise<void> {
+  const now = opts.now ?? new Date();
   const jobsOf = (channel: Delivery['channel']) => deliveries.filter((d) => d.channel === channel).map((d) => deliveryJob(d, { ...opts, now }));
   await queues.enqueueMany('deliver-email', jobsOf('email'));
   await queues.enqueueMany('deliver-print', jobsOf('print'));

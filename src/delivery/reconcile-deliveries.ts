@@ -2,7 +2,7 @@ import type { PrismaClient } from '../generated/prisma/client.js';
 import { SYSTEM, writeAudit } from '../audit/audit-log.js';
 import { forEachPage } from '../jobs/for-each-page.js';
 import type { Queues } from '../jobs/queues.js';
-import { enqueueDelivery } from './enqueue-delivery.js';
+import { enqueueDeliveryBatch } from './enqueue-delivery.js';
 import { transitionSuggestion } from '../notes/suggestion-status.js';
 
 /** A claim older than this belongs to a process that died mid-send. */
@@ -24,9 +24,7 @@ export async function reconcileDeliveries(prisma: PrismaClient, queues: Queues, 
         ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
       }),
     async (page) => {
-      for (const d of page) {
-        await enqueueDelivery(queues, d, { now, priority: 'bulk' });
-      }
+      await enqueueDeliveryBatch(queues, page, { now, priority: 'bulk' });
       report.deliveriesEnqueued += page.length;
     },
   );

@@ -1,6 +1,6 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { Queues } from '../jobs/queues.js';
-import { enqueueDelivery, type DELIVERY_PRIORITY } from '../delivery/enqueue-delivery.js';
+import { enqueueDeliveries, type DELIVERY_PRIORITY } from '../delivery/enqueue-delivery.js';
 
 export interface EnqueueApprovedDeps {
   prisma: PrismaClient;
@@ -11,25 +11,22 @@ export interface EnqueueApprovedDeps {
 /**
  * After approvals commit, hands their work to the queues: each note's delivery to its channel (at
  * the priority of how it was approved: one by one overtakes bulk) and each gift order to
- * fulfilment. Redis refusing loses nothing — the reconciler finds queued deliveries and waiting gift
- * orders in PostgreSQL within a minute — so a failure here is logged, never thrown at the approver.
+ * fulfilment — a bulk approval in a few round trips to Redis, not one per note. Redis refusing
+ * loses nothing (the reconciler finds queued deliveries and waiting gift orders in PostgreSQL
+ * within a minute), so a failure here is logged, never thrown at the approver.
  */
 export async function enqueueApproved(deps: EnqueueApprovedDeps, suggestionIds: readonly string[], priority: keyof typeof DELIVERY_PRIORITY): Promise<void> {
   if (!suggestionIds.length) return;
   const approved = await deps.prisma.suggestion.findMany({
     where: { id: { in: [...suggestionIds] } },
-    select: { delivery: { select: { id: true, channel: true, scheduledFor: true } }, giftOrder: { select: { id: true } } },
+    select: { delivery: { select: { id: true } }, giftOrder: { select: { id: true } } },
   });
-  for (const { delivery, giftOrder } of approved) {
-    if (delivery) {
-      await enqueueDelivery(deps.queues, delivery, { priority }).catch((err: Error) =>
-        deps.log.warn({ deliveryId: delivery.id, err: err.message }, 'could not enqueue delivery; the reconciler will'),
-      );
-    }
-    if (giftOrder) {
-      await deps.queues.enqueue('fulfil-gift', { giftOrderId: giftOrder.id }).catch((err: Error) =>
-        deps.log.warn({ giftOrderId: giftOrder.id, err: err.message }, 'could not enqueue gift order; the reconciler will'),
-      );
-    }
-  }
+  const deliveryIds = approved.flatMap((s) => (s.delivery ? [s.delivery.id] : []));
+  const giftOrderIds = approved.flatMap((s) => (s.giftOrder ? [s.giftOrder.id] : []));
+  await enqueueDeliveries(deps.prisma, deps.queues, deliveryIds, { priority }).catch((err: Error) =>
+    deps.log.warn({ deliveryIds, err: err.message }, 'could not enqueue deliveries; the reconciler will'),
+  );
+  await deps.queues.enqueueMany('fulfil-gift', giftOrderIds.map((giftOrderId) => ({ payload: { giftOrderId } }))).catch((err: Error) =>
+    deps.log.warn({ giftOrderIds, err: err.message }, 'could not enqueue gift orders; the reconciler will'),
+  );
 }
