@@ -15,16 +15,10 @@ import { approvedGiftOrder, seedGiftCatalog } from '../helpers/gift-orders.js';
 import { pdfInfo, pdfText } from '../helpers/pdf-tools.js';
 import { seedPrintCustomers } from '../helpers/print-notes.js';
 import { TEST_REDIS_URL, freshDatabase, silentLogger, testConfig } from '../helpers/test-services.js';
+import { csvRows } from '../helpers/csv-rows.js';
 
 const run = promisify(execFile);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/** packing-slips.csv as objects (the test data has no quoted commas in the columns read here). */
-async function csvRows(dir: string) {
-  const [header, ...lines] = (await readFile(path.join(dir, 'packing-slips.csv'), 'utf8')).trim().split('\r\n');
-  const cols = header!.split(',');
-  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i]!, v])) as Record<string, string>);
-}
 
 // Manual gift fulfilment: packing runs print one packing slip per pending order (one PDF) and a
 // CSV, claim the orders crash-safely, and a later call marks them shipped.
@@ -76,7 +70,7 @@ describe('gift packing runs', () => {
     const text = (await pdfText(pdf)).normalize('NFC');
     for (const name of ['สมชาย ใจดี', 'مریم احمدی', 'Trần Thị Lan', 'Jane Doe']) assert.ok(text.includes(name), `${name} in ${text}`);
 
-    const rows = await csvRows(dir);
+    const rows = await csvRows(path.join(dir, 'packing-slips.csv'));
     assert.deepEqual(rows.map((r) => r['order_id']).sort(), Object.values(ids).sort());
     assert.deepEqual(rows.map((r) => Number(r['page'])), [1, 2, 3, 4]);
     for (const row of rows) {
@@ -134,7 +128,7 @@ describe('gift packing runs', () => {
     assert.ok(!folders.some((f) => f.endsWith('.partial')), `no partial folder is left: ${folders.join(', ')}`);
     // Every order is on exactly one committed run's slips.
     const counts = new Map<string, number>();
-    for (const folder of folders) for (const row of await csvRows(path.join(giftPackingDir(dataDir), folder))) counts.set(row['order_id']!, (counts.get(row['order_id']!) ?? 0) + 1);
+    for (const folder of folders) for (const row of await csvRows(path.join(giftPackingDir(dataDir), folder, 'packing-slips.csv'))) counts.set(row['order_id']!, (counts.get(row['order_id']!) ?? 0) + 1);
     for (const id of ids) assert.equal(counts.get(id), 1, `order ${id} packed once`);
     const released = await prisma().auditEntry.count({ where: { entityId: { in: ids }, action: 'gift_order.released' } });
     assert.equal(released, ids.length);
@@ -142,7 +136,7 @@ describe('gift packing runs', () => {
     // A later run packs only what came since.
     const late = await order('print-us');
     const next = await runGiftPacking(deps(), { actor: SYSTEM });
-    assert.deepEqual((await csvRows(next!.dir)).map((r) => r['order_id']), [late]);
+    assert.deepEqual((await csvRows(path.join(next!.dir, 'packing-slips.csv'))).map((r) => r['order_id']), [late]);
   });
 
   test('rapport gifts pack (progress, letter paper) and rapport gifts ship; refused when a partner fulfils', async () => {

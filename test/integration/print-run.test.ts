@@ -13,16 +13,10 @@ import { AppError } from '../../src/errors.js';
 import { freshDatabase } from '../helpers/test-services.js';
 import { pdfInfo, pdfText } from '../helpers/pdf-tools.js';
 import { approvedPrintNote, seedPrintCustomers } from '../helpers/print-notes.js';
+import { csvRows } from '../helpers/csv-rows.js';
 
 const run = promisify(execFile);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/** manifest.csv as objects (the test data has no quoted commas in the columns read here). */
-async function manifest(dir: string) {
-  const [header, ...lines] = (await readFile(path.join(dir, 'manifest.csv'), 'utf8')).trim().split('\r\n');
-  const cols = header!.split(',');
-  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i]!, v])) as Record<string, string>);
-}
 
 describe('print runs', () => {
   let database: Awaited<ReturnType<typeof freshDatabase>>;
@@ -62,7 +56,7 @@ describe('print runs', () => {
     assert.equal(report.suppressed, 2);
     assert.deepEqual(report.files.map((f) => [f.file, f.cards, f.pages]), [['card-5x7-flat.pdf', 2, 4], ['letter-a4.pdf', 2, 2]]);
     assert.deepEqual((await readdir(printRunsDir(dataDir))).sort(), [report.runId]);
-    const rows = await manifest(report.dir);
+    const rows = await csvRows(path.join(report.dir, 'manifest.csv'));
     assert.deepEqual(rows.map((r) => r['delivery_id']).sort(), [th, vi, fa, us].map((x) => x.deliveryId).sort());
 
     for (const row of rows) {
@@ -133,7 +127,7 @@ describe('print runs', () => {
     assert.ok(!folders.some((f) => f.endsWith('.partial')), `no partial folder is left: ${folders.join(', ')}`);
     // Every card is in exactly one committed run's manifest.
     const counts = new Map<string, number>();
-    for (const folder of folders) for (const row of await manifest(path.join(printRunsDir(dataDir), folder))) counts.set(row['delivery_id']!, (counts.get(row['delivery_id']!) ?? 0) + 1);
+    for (const folder of folders) for (const row of await csvRows(path.join(printRunsDir(dataDir), folder, 'manifest.csv'))) counts.set(row['delivery_id']!, (counts.get(row['delivery_id']!) ?? 0) + 1);
     for (const n of notes) assert.equal(counts.get(n.deliveryId), 1, `delivery ${n.deliveryId} printed once`);
     for (const n of notes) assert.equal((await prisma.delivery.findUniqueOrThrow({ where: { id: n.deliveryId } })).printRunId, report.runId);
   });
