@@ -20,20 +20,23 @@ const NOTICES: Record<string, string> = {
   started: 'Print run requested. A worker renders it now; refresh this page to see it finish.',
 };
 
-/** Queued print notes per format: due now (the next run takes them) and scheduled for later. */
+/** Queued print notes per format: due now (the next run takes them) and scheduled for later. Counted in SQL. */
 async function printQueue(prisma: PrismaClient, defaultFormat: string, now: Date) {
-  const rows = await prisma.delivery.findMany({
-    where: { channel: 'print', status: 'queued' },
-    select: { printFormat: true, scheduledFor: true },
-  });
+  const count = (scheduledFor: { lte: Date } | { gt: Date }) =>
+    prisma.delivery.groupBy({ by: ['printFormat'], where: { channel: 'print', status: 'queued', scheduledFor }, _count: { _all: true } });
+  const [due, later] = await Promise.all([count({ lte: now }), count({ gt: now })]);
   const byFormat = new Map<string, { format: string; due: number; later: number }>();
-  for (const r of rows) {
-    const format = r.printFormat ?? defaultFormat;
-    const line = byFormat.get(format) ?? { format, due: 0, later: 0 };
-    if (r.scheduledFor <= now) line.due += 1;
-    else line.later += 1;
-    byFormat.set(format, line);
-  }
+  const add = (rows: Awaited<ReturnType<typeof count>>, key: 'due' | 'later') => {
+    for (const r of rows) {
+      // A note without a format prints in the default one, so both count on the same line.
+      const format = r.printFormat ?? defaultFormat;
+      const line = byFormat.get(format) ?? { format, due: 0, later: 0 };
+      line[key] += r._count._all;
+      byFormat.set(format, line);
+    }
+  };
+  add(due, 'due');
+  add(later, 'later');
   return [...byFormat.values()].sort((a, b) => a.format.localeCompare(b.format));
 }
 
