@@ -13,6 +13,7 @@ import type { PrismaClient } from '../src/generated/prisma/client.js';
 import { openRuntime } from '../src/infra/runtime.js';
 import { buildProcessors } from '../src/jobs/processors.js';
 import { startWorkers } from '../src/jobs/queues.js';
+import { workerSettings } from '../src/jobs/worker-settings.js';
 import { approveSuggestion } from '../src/notes/decide-suggestion.js';
 import { NoteTemplates } from '../src/notes/note-templates.js';
 import { evaluateEvent } from '../src/triggers/evaluate-event.js';
@@ -21,11 +22,13 @@ import type { BenchResult } from './bench-result.js';
 import { envInt } from './bench-env.js';
 
 /**
- * Emails per second through Rapport's whole delivery path — the bulk enqueue, a BullMQ job per
- * delivery, the recipient domain's slot, the claim statement, the message with its signed
- * unsubscribe link, a pooled SMTP send, the "sent" statement with its audit entries — against bare nodemailer sending the very same messages over
- * the same kind of pooled transport to the same local SMTP sink, in the same run. The sink accepts
- * and discards, so what is measured is Rapport's overhead, not a mail server's.
+ * Emails per second through Rapport's whole delivery path — auto-approved notes handed over in one
+ * bulk enqueue (so in `deliver-email-batch` jobs, as in production), each recipient domain's slots,
+ * the email rate budget, the claim statement, the message with its signed unsubscribe link, a pooled
+ * SMTP send, the "sent" statement with its audit entries — against bare nodemailer sending the very
+ * same messages over the same kind of pooled transport to the same local SMTP sink, in the same run.
+ * The sink accepts and discards, so what is measured is Rapport's overhead, not a mail server's.
+ * A second row runs the same path with EMAIL_BATCH_SIZE=1 (one job per email) for comparison.
  */
 const sizes = {
   emails: envInt('BENCH_EMAILS', 1_000),
@@ -41,31 +44,38 @@ const TARGET = '≥ 0.8×';
 export async function benchEmailDelivery(): Promise<BenchResult[]> {
   const database = await freshDatabase();
   const sink = await startDiscardingSink();
-  const config = testConfig({
+  const env = {
     DATABASE_URL: database.url, SMTP_URL: sink.url, MAIL_FROM, RAPPORT_SECRET: SECRET, PUBLIC_URL,
     WORKER_CONCURRENCY: String(sizes.concurrency), DATABASE_POOL_SIZE: String(sizes.concurrency + 5),
     // High enough never to bind: this measures the path (which still takes every domain slot), not
     // the limiter or the per-domain cap.
     EMAIL_RATE_PER_SECOND: '10000', SMTP_MAX_PER_DOMAIN: String(sizes.concurrency), NOTE_FREQUENCY_CAP_DAYS: '0',
-  });
+  };
+  const config = testConfig(env);
+  const oneJobPerEmail = testConfig({ ...env, EMAIL_BATCH_SIZE: '1' });
   const logger = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' });
   try {
     await seedDemo(database.db.prisma);
-    const deliveryIds = await approvedDeliveries(database.db.prisma, sizes.emails);
+    const deliveryIds = await approvedDeliveries(database.db.prisma, sizes.emails, 'batched');
+    const singleIds = await approvedDeliveries(database.db.prisma, sizes.emails, 'single');
     const messages = await theSameMessages(database.db.prisma, deliveryIds);
 
     // The baseline runs before and after (never beside) the real path; the faster counts, so JIT
     // warm-up or a burst of load on the machine never flatters the ratio.
     const first = await measureBareNodemailer(sink, messages);
     const rapport = await measureDeliveryPath(config, logger, database.db.prisma, deliveryIds, sink);
+    const jobPerEmail = await measureDeliveryPath(oneJobPerEmail, logger, database.db.prisma, singleIds, sink);
     const bare = Math.max(first, await measureBareNodemailer(sink, messages));
     const label = `${sizes.emails} emails, concurrency ${sizes.concurrency}`;
+    const baseline = { name: 'bare nodemailer pool, best of 2', value: bare };
     return [
-      { name: `email delivery path → SMTP sink (${label})`, value: rapport, unit: 'emails/s', baseline: { name: 'bare nodemailer pool, best of 2', value: bare }, ratio: rapport / bare, target: TARGET },
+      { name: `email delivery path → SMTP sink (${label})`, value: rapport, unit: 'emails/s', baseline, ratio: rapport / bare, target: TARGET },
+      { name: `  the same with one job per email (EMAIL_BATCH_SIZE=1)`, value: jobPerEmail, unit: 'emails/s', baseline, ratio: jobPerEmail / bare },
     ];
   } finally {
     await sink.close();
     await flushQueuePrefix(config.redis.queuePrefix);
+    await flushQueuePrefix(oneJobPerEmail.redis.queuePrefix);
     await database.drop();
   }
 }
@@ -73,24 +83,26 @@ export async function benchEmailDelivery(): Promise<BenchResult[]> {
 async function measureDeliveryPath(config: ReturnType<typeof testConfig>, logger: pino.Logger, prisma: PrismaClient, ids: string[], sink: Sink): Promise<number> {
   const rt = await openRuntime(config, logger);
   // As main.ts starts them: the real processors, the configured concurrency and rate limit.
-  const workers = startWorkers(rt.redis, config.redis.queuePrefix, buildProcessors(rt), {
-    concurrency: config.redis.concurrency,
-    logger,
-    limiters: { 'deliver-email': { max: config.mail.ratePerSecond, durationMs: 1_000 } },
-  });
+  const workers = startWorkers(rt.redis, config.redis.queuePrefix, buildProcessors(rt), { ...workerSettings(config), logger });
   try {
     const receivedBefore = sink.count();
     // Every delivery in this fresh database is one of ids, so "all sent" is a plain count on the
-    // status index; polling with the 1,000 ids every 25 ms cost PostgreSQL more than a send did.
+    // status index (polling with the 1,000 ids cost PostgreSQL more than a send did).
     const sentBefore = await prisma.delivery.count({ where: { status: 'sent' } });
     const started = performance.now();
     // As auto-approved notes are handed over (evaluate-event, evaluate-signal): one bulk enqueue.
     await enqueueDeliveries(rt.db.prisma, rt.queues, ids, { priority: 'bulk' });
     const deadline = Date.now() + sizes.timeoutMs;
-    while ((await prisma.delivery.count({ where: { status: 'sent' } })) - sentBefore < ids.length) {
-      if (Date.now() > deadline) throw new Error(`delivery path: not all ${ids.length} emails sent within ${sizes.timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
+    const waitFor = async (done: () => boolean | Promise<boolean>, everyMs: number) => {
+      while (!(await done())) {
+        if (Date.now() > deadline) throw new Error(`delivery path: not all ${ids.length} emails sent within ${sizes.timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, everyMs));
+      }
+    };
+    // The in-process sink's counter first (free to read), then PostgreSQL, which records each send
+    // a moment after the server's reply: the watching must not load what is measured.
+    await waitFor(() => sink.count() - receivedBefore >= ids.length, 2);
+    await waitFor(async () => (await prisma.delivery.count({ where: { status: 'sent' } })) - sentBefore >= ids.length, 5);
     const perSec = ids.length / ((performance.now() - started) / 1000);
     const sent = await prisma.delivery.count({ where: { id: { in: ids }, status: 'sent' } });
     if (sent !== ids.length) throw new Error(`${sent} of ${ids.length} deliveries were recorded as sent`);
@@ -132,14 +144,14 @@ async function theSameMessages(prisma: PrismaClient, ids: string[]): Promise<Sen
 }
 
 /** N approved thank-you notes to the two demo customers, each with a queued delivery (setup, not timed). */
-async function approvedDeliveries(prisma: PrismaClient, count: number): Promise<string[]> {
+async function approvedDeliveries(prisma: PrismaClient, count: number, run: string): Promise<string[]> {
   const templates = new NoteTemplates('templates');
   const ids: string[] = [];
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < count; i = next++) {
       const externalId = i % 2 ? 'cust-1001' : 'cust-1002';
-      const { event } = await recordEvent(prisma, { type: 'purchase', externalId, occurredAt: new Date().toISOString(), idempotencyKey: `bench-mail-${i}`, data: { product: `Aurora desk lamp #${i}` } }, SYSTEM);
+      const { event } = await recordEvent(prisma, { type: 'purchase', externalId, occurredAt: new Date().toISOString(), idempotencyKey: `bench-mail-${run}-${i}`, data: { product: `Aurora desk lamp #${i}` } }, SYSTEM);
       const { suggestionId } = await evaluateEvent({ prisma, templates, frequencyCapDays: 0 }, event.id);
       if (!suggestionId) throw new Error(`event ${i} drafted no note`);
       ids.push((await approveSuggestion(prisma, { id: suggestionId, actor: SYSTEM })).delivery.id);

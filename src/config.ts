@@ -89,6 +89,7 @@ export const Env = z.object({
   MAIL_UNSUBSCRIBE_MAILTO: z.preprocess(emptyAsUndefined, z.string().email({ message: 'expected an email address' }).optional()),
   EMAIL_RATE_PER_SECOND: integer(1, 10_000, 20),
   SMTP_MAX_PER_DOMAIN: integer(1, 1_000, 3),
+  EMAIL_BATCH_SIZE: integer(1, 500, 50),
 });
 export type Env = z.infer<typeof Env>;
 
@@ -106,10 +107,12 @@ export interface Config {
     verifiedDomains: string[];
     /** An optional mailbox for `List-Unsubscribe: <mailto:…>` beside the one-click link. */
     unsubscribeMailto: string | undefined;
-    /** The deliver-email queue's rate limit, across all processes sharing the queue prefix. */
+    /** Emails per second at most, across all processes sharing the queue prefix (single and batched sends together). */
     ratePerSecond: number;
     /** Emails in flight to one recipient domain at most, across all processes sharing the queue prefix. */
     maxPerDomain: number;
+    /** Bulk emails due now go out in batch jobs of this many (1: one job per email). */
+    batchSize: number;
   };
   /**
    * Signs unsubscribe links. Required in production; in development and test it is undefined when
@@ -189,6 +192,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       unsubscribeMailto: e.MAIL_UNSUBSCRIBE_MAILTO,
       ratePerSecond: e.EMAIL_RATE_PER_SECOND,
       maxPerDomain: e.SMTP_MAX_PER_DOMAIN,
+      batchSize: e.EMAIL_BATCH_SIZE,
     },
     secret: e.RAPPORT_SECRET,
     print: {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { reconcile } from './jobs/reconcile.js';
 import { buildApp } from './http/app.js';
+import { workerSettings } from './jobs/worker-settings.js';
 import { buildProcessors } from './jobs/processors.js';
 import { startWorkers } from './jobs/queues.js';
 import type { Logger } from './infra/logger.js';
@@ -26,16 +27,7 @@ export async function startRapport(config: Config, logger: Logger, opts: { http?
   const closers: (() => Promise<void>)[] = [() => runtime.close()];
   try {
     if (opts.workers !== false) {
-      const workers = startWorkers(runtime.redis, config.redis.queuePrefix, buildProcessors(runtime), {
-        concurrency: config.redis.concurrency,
-        logger,
-        // SMTP relays throttle and providers bill by rate: one limit per channel's queue, shared by every process.
-        limiters: {
-          'deliver-email': { max: config.mail.ratePerSecond, durationMs: 1_000 },
-          'deliver-print': { max: config.print.providerRatePerSecond, durationMs: 1_000 },
-          'fulfil-gift': { max: config.gifts.partnerRatePerSecond, durationMs: 1_000 },
-        },
-      });
+      const workers = startWorkers(runtime.redis, config.redis.queuePrefix, buildProcessors(runtime), { ...workerSettings(config), logger });
       closers.push(() => workers.close());
     }
     const reconcileNow = async () => {

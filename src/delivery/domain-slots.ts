@@ -20,6 +20,21 @@ export interface DomainSlots {
    * which a release could not do while the waiter was still awake.
    */
   asleep(waiter: string): Promise<void>;
+  /**
+   * An empty group of slots for a batch's sends to `domain`, grown with `fill` to what is free. A
+   * batch holds no place in the line: it sends with what it has and asks again.
+   */
+  group(domain: string): DomainSlotGroup;
+}
+
+export interface DomainSlotGroup {
+  /**
+   * Holds up to `wanted` slots in all, taking what is free now (the cap allows no more) and
+   * renewing the lease of those already held; returns how many are held (0 … wanted).
+   */
+  fill(wanted: number): Promise<number>;
+  /** Frees them all, then wakes the domain's first waiters. */
+  release(): Promise<void>;
 }
 
 export interface DomainSlot {
@@ -59,10 +74,22 @@ redis.call('ZADD', KEYS[2], 'NX', now, ARGV[4])
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
 return 0`);
 
-// KEYS: slots, line. ARGV: cap, holder to remove ('' for none). The first waiter and its place
-// ({waiter, score}) if a slot is free.
+// KEYS: slots, line (unused). ARGV: cap, lease ms, held, wanted in all, holder prefix. Renews the
+// held holders' leases (<prefix>:1 … <prefix>:held) and adds more while the cap allows; returns
+// how many are held now.
+const FILL_GROUP = script(`${SWEEP}
+local held = tonumber(ARGV[3])
+local lease = now + tonumber(ARGV[2])
+for i = 1, held do redis.call('ZADD', KEYS[1], 'XX', lease, ARGV[5] .. ':' .. i) end
+local more = math.min(tonumber(ARGV[4]) - held, tonumber(ARGV[1]) - redis.call('ZCARD', KEYS[1]))
+for i = 1, more do redis.call('ZADD', KEYS[1], lease, ARGV[5] .. ':' .. (held + i)) end
+if held + more > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return held + math.max(more, 0)`);
+
+// KEYS: slots, line. ARGV: cap, then the holders to remove (none or more). The first waiter and
+// its place ({waiter, score}) if a slot is free.
 const NEXT_WAITER = script(`
-if ARGV[2] ~= '' then redis.call('ZREM', KEYS[1], ARGV[2]) end
+if #ARGV > 1 then redis.call('ZREM', KEYS[1], unpack(ARGV, 2)) end
 ${SWEEP}
 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then return redis.call('ZPOPMIN', KEYS[2]) end
 return false`);
@@ -85,14 +112,17 @@ export function createDomainSlots(redis: Redis, opts: { prefix: string; maxPerDo
     }
   };
 
-  /** Wakes the first waiters while slots are free; a few at most, the next release wakes the rest. */
-  const wakeNext = async (domain: string, releasedHolder = ''): Promise<void> => {
-    for (let i = 0; i < 4; i++) {
-      const popped = await run(NEXT_WAITER, domain, [opts.maxPerDomain, i === 0 ? releasedHolder : '']);
+  /**
+   * Wakes a waiter per freed slot (`wakeups`) while slots are free, passing over a few that need no
+   * waking; the next release wakes the rest. The released holders go in the first call.
+   */
+  const wakeNext = async (domain: string, released: readonly string[], wakeups = 1): Promise<void> => {
+    for (let i = 0, woken = 0; i < 3 + wakeups && woken < wakeups; i++) {
+      const popped = await run(NEXT_WAITER, domain, [opts.maxPerDomain, ...(i === 0 ? released : [])]);
       const [waiter, place] = Array.isArray(popped) ? (popped as string[]) : [];
       if (!waiter || !place) return;
       const outcome = await opts.wake(waiter);
-      if (outcome === 'woken') return;
+      if (outcome === 'woken') woken += 1;
       if (outcome === 'awake') {
         // Not asleep yet: it goes back to its place, and wakes itself (asleep()) or is woken by
         // the next release.
@@ -109,12 +139,29 @@ export function createDomainSlots(redis: Redis, opts: { prefix: string; maxPerDo
         refused.set(waiter, domain);
         return null;
       }
-      return { release: () => wakeNext(domain, holder) };
+      return { release: () => wakeNext(domain, [holder]) };
+    },
+    group(domain) {
+      const prefix = randomUUID();
+      let held = 0;
+      return {
+        async fill(wanted) {
+          if (wanted <= held) return held;
+          held = Number(await run(FILL_GROUP, domain, [opts.maxPerDomain, leaseMs, held, wanted, prefix]));
+          return held;
+        },
+        async release() {
+          const holders = Array.from({ length: held }, (_, i) => `${prefix}:${i + 1}`);
+          const count = held;
+          held = 0;
+          if (count) await wakeNext(domain, holders, count);
+        },
+      };
     },
     async asleep(waiter) {
       const domain = refused.get(waiter);
       refused.delete(waiter);
-      if (domain) await wakeNext(domain);
+      if (domain) await wakeNext(domain, []);
     },
   };
 }

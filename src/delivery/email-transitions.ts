@@ -62,12 +62,21 @@ export interface EmailClaim {
  * re-checks `status = 'queued'` after the first commits and finds nothing, so only one sends.
  */
 export async function claimEmailDelivery(sql: EmailSql, deliveryId: string, now: Date): Promise<EmailClaim | null> {
-  const rows = await sql.run<EmailClaim>(CLAIM, [deliveryId, now]);
-  return rows[0] ?? null;
+  return (await claimEmailDeliveries(sql, [deliveryId], now))[0] ?? null;
+}
+
+/**
+ * `claimEmailDelivery` for several deliveries in one statement (a batch's next sends): the ones
+ * that could be claimed or are blocked come back, the rest (claimed elsewhere, sent) do not. Rows
+ * are locked in id order, so two overlapping batches wait for each other instead of deadlocking.
+ */
+export async function claimEmailDeliveries(sql: EmailSql, deliveryIds: readonly string[], now: Date): Promise<EmailClaim[]> {
+  if (!deliveryIds.length) return [];
+  return sql.run<EmailClaim>(CLAIM, [deliveryIds, now]);
 }
 
 const CLAIM = {
-  name: 'rapport-claim-email',
+  name: 'rapport-claim-emails',
   text: `
     WITH target AS (
       SELECT d."id", d."messageId", s."id" AS "suggestionId", s."subject", s."body", s."editedSubject", s."editedBody", s."locale",
@@ -80,7 +89,8 @@ const CLAIM = {
       JOIN "Suggestion" s ON s."id" = d."suggestionId"
       JOIN "Customer" c ON c."id" = s."customerId"
       LEFT JOIN "User" u ON u."id" = s."assigneeId"
-      WHERE d."id" = $1::uuid AND d."status" = 'queued' AND d."channel" = 'email'
+      WHERE d."id" = ANY($1::uuid[]) AND d."status" = 'queued' AND d."channel" = 'email'
+      ORDER BY d."id"
       FOR UPDATE OF d
     ), claimed AS (
       UPDATE "Delivery" d
@@ -98,55 +108,90 @@ const CLAIM = {
 /** transitionSuggestion's rule for `sent`, as the list of statuses it may come from. */
 const SENT_FROM = Object.values(SuggestionStatus).filter((s) => canTransition(s, 'sent'));
 
+export interface EmailSent {
+  deliveryId: string;
+  suggestionId: string;
+  messageId: string;
+  /** The SMTP server's reply ("250 OK: queued as …"). */
+  response: string;
+}
+
 /**
  * Records that the SMTP server accepted the message: delivery sending → sent with the reply,
  * suggestion → sent (only from a status the lifecycle allows), and the audit entries of both.
  * All or nothing: if the delivery is no longer `sending` or the suggestion may not become `sent`,
  * nothing changes and this throws, as the transaction it replaces did.
  */
-export async function recordEmailSent(
-  sql: EmailSql,
-  args: { deliveryId: string; suggestionId: string; messageId: string; response: string; now: Date },
-): Promise<void> {
-  const { deliveryId, suggestionId, messageId, response, now } = args;
-  const rows = await sql.run<{ sent: boolean; suggestionStatus: string | null }>(RECORD_SENT, [deliveryId, suggestionId, SENT_FROM, now, response, messageId]);
-  const result = rows[0];
-  if (result?.sent) return;
-  if (!result?.suggestionStatus) throw new Error(`Delivery ${deliveryId} is no longer sending; its "sent" could not be recorded`);
-  throw new AppError('RAPPORT_SUGGESTION_ILLEGAL_TRANSITION', `Suggestion ${suggestionId} is ${result.suggestionStatus}; it cannot become sent`);
+export async function recordEmailSent(sql: EmailSql, args: EmailSent & { now: Date }): Promise<void> {
+  const [refusal] = await recordEmailsSent(sql, [args], args.now);
+  if (refusal) throw refusal.error;
 }
 
-// $1 delivery id, $2 suggestion id, $3 statuses the suggestion may become sent from, $4 now,
-// $5 the server's reply, $6 the Message-ID.
+/**
+ * `recordEmailSent` for several sends in one statement. Each send is all or nothing on its own:
+ * the ones that could not be recorded come back with the reason, the others are recorded.
+ */
+export async function recordEmailsSent(sql: EmailSql, sends: readonly EmailSent[], now: Date): Promise<{ deliveryId: string; error: Error }[]> {
+  if (!sends.length) return [];
+  const rows = await sql.run<{ id: string; sent: boolean; suggestionStatus: string | null }>(RECORD_SENT, [
+    sends.map((s) => s.deliveryId),
+    sends.map((s) => s.suggestionId),
+    sends.map((s) => s.response),
+    sends.map((s) => s.messageId),
+    SENT_FROM,
+    now,
+  ]);
+  const bySend = new Map(rows.map((r) => [r.id, r]));
+  return sends.flatMap(({ deliveryId, suggestionId }) => {
+    const row = bySend.get(deliveryId);
+    if (row?.sent) return [];
+    if (!row?.suggestionStatus) return [{ deliveryId, error: new Error(`Delivery ${deliveryId} is no longer sending; its "sent" could not be recorded`) }];
+    return [{ deliveryId, error: new AppError('RAPPORT_SUGGESTION_ILLEGAL_TRANSITION', `Suggestion ${suggestionId} is ${row.suggestionStatus}; it cannot become sent`) }];
+  });
+}
+
+// $1 delivery ids, $2 their suggestion ids, $3 the server's replies, $4 the Message-IDs (one entry
+// per send, in the same order), $5 statuses a suggestion may become sent from, $6 now.
 const RECORD_SENT = {
-  name: 'rapport-record-email-sent',
+  name: 'rapport-record-emails-sent',
   text: `
-    WITH delivery_row AS (
-      SELECT "id" FROM "Delivery" WHERE "id" = $1::uuid AND "status" = 'sending' FOR UPDATE
-    ), suggestion_row AS (
-      SELECT "id", "status"::text AS "status" FROM "Suggestion"
-      WHERE "id" = $2::uuid AND EXISTS (SELECT 1 FROM delivery_row)
+    WITH input AS (
+      SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS i("deliveryId", "suggestionId", "response", "messageId")
+    ), delivery_row AS (
+      SELECT d."id" FROM "Delivery" d
+      WHERE d."id" IN (SELECT "deliveryId" FROM input) AND d."status" = 'sending'
+      ORDER BY d."id"
       FOR UPDATE
+    ), suggestion_row AS (
+      SELECT s."id", s."status"::text AS "status", i."deliveryId" FROM "Suggestion" s
+      JOIN input i ON i."suggestionId" = s."id"
+      WHERE i."deliveryId" IN (SELECT "id" FROM delivery_row)
+      ORDER BY s."id"
+      FOR UPDATE OF s
     ), suggestion_sent AS (
-      UPDATE "Suggestion" s SET "status" = 'sent', "updatedAt" = $4
+      UPDATE "Suggestion" s SET "status" = 'sent', "updatedAt" = $6
       FROM suggestion_row r
-      WHERE s."id" = r."id" AND r."status" = ANY($3::text[])
-      RETURNING r."status" AS "fromStatus"
+      WHERE s."id" = r."id" AND r."status" = ANY($5::text[])
+      RETURNING r."deliveryId", s."id" AS "suggestionId", r."status" AS "fromStatus"
     ), delivery_sent AS (
-      UPDATE "Delivery" d SET "status" = 'sent', "sentAt" = $4, "response" = $5, "lastError" = NULL, "updatedAt" = $4
-      FROM delivery_row r
-      WHERE d."id" = r."id" AND EXISTS (SELECT 1 FROM suggestion_sent)
-      RETURNING d."id"
+      -- A delivery becomes sent only together with its suggestion: all or nothing per send.
+      UPDATE "Delivery" d SET "status" = 'sent', "sentAt" = $6, "response" = i."response", "lastError" = NULL, "updatedAt" = $6
+      FROM input i
+      WHERE d."id" = i."deliveryId" AND i."deliveryId" IN (SELECT "deliveryId" FROM suggestion_sent)
+      RETURNING d."id", i."response", i."messageId"
     ), audited AS (
       INSERT INTO "AuditEntry" ("actorType", "entityType", "entityId", "action", "fromStatus", "toStatus", "data")
-      SELECT 'system', 'delivery', $1::text, 'delivery.sent', 'sending', 'sent',
-             jsonb_build_object('messageId', $6::text, 'response', $5::text)
+      SELECT 'system', 'delivery', "id"::text, 'delivery.sent', 'sending', 'sent',
+             jsonb_build_object('messageId', "messageId", 'response', "response")
       FROM delivery_sent
       UNION ALL
-      SELECT 'system', 'suggestion', $2::text, 'suggestion.sent', "fromStatus", 'sent', NULL
-      FROM suggestion_sent WHERE EXISTS (SELECT 1 FROM delivery_sent)
+      SELECT 'system', 'suggestion', "suggestionId"::text, 'suggestion.sent', "fromStatus", 'sent', NULL
+      FROM suggestion_sent
     )
-    SELECT EXISTS (SELECT 1 FROM delivery_sent) AS "sent", (SELECT "status" FROM suggestion_row) AS "suggestionStatus"`,
+    SELECT i."deliveryId" AS "id",
+           EXISTS (SELECT 1 FROM delivery_sent x WHERE x."id" = i."deliveryId") AS "sent",
+           (SELECT r."status" FROM suggestion_row r WHERE r."deliveryId" = i."deliveryId") AS "suggestionStatus"
+    FROM input i`,
 };
 
 /**
@@ -154,17 +199,26 @@ const RECORD_SENT = {
  * not waiting to be sent or has no address. Read before the claim, to take a per-domain SMTP slot.
  */
 export async function queuedRecipientDomain(sql: EmailSql, deliveryId: string): Promise<string | null> {
-  const rows = await sql.run<{ email: string | null }>(RECIPIENT, [deliveryId]);
-  return emailDomain(rows[0]?.email ?? null);
+  return (await queuedRecipientDomains(sql, [deliveryId])).get(deliveryId) ?? null;
+}
+
+/**
+ * `queuedRecipientDomain` for several deliveries: each queued email delivery's recipient domain
+ * (null without an address); deliveries that are not waiting to be sent are left out.
+ */
+export async function queuedRecipientDomains(sql: EmailSql, deliveryIds: readonly string[]): Promise<Map<string, string | null>> {
+  if (!deliveryIds.length) return new Map();
+  const rows = await sql.run<{ id: string; email: string | null }>(RECIPIENT, [deliveryIds]);
+  return new Map(rows.map((r) => [r.id, emailDomain(r.email)]));
 }
 
 const RECIPIENT = {
-  name: 'rapport-email-recipient',
+  name: 'rapport-email-recipients',
   text: `
-    SELECT c."email" FROM "Delivery" d
+    SELECT d."id", c."email" FROM "Delivery" d
     JOIN "Suggestion" s ON s."id" = d."suggestionId"
     JOIN "Customer" c ON c."id" = s."customerId"
-    WHERE d."id" = $1::uuid AND d."status" = 'queued' AND d."channel" = 'email'`,
+    WHERE d."id" = ANY($1::uuid[]) AND d."status" = 'queued' AND d."channel" = 'email'`,
 };
 
 /** The part after the last @, lower-cased; null for a missing or malformed address. */

@@ -26,23 +26,40 @@ export async function enqueueDelivery(
 
 /**
  * `enqueueDelivery` for deliveries known by id (auto-approved and bulk-approved notes): reads
- * channel and send time first, then hands them over with enqueueDeliveryBatch.
+ * channel and send time first, then hands them over with enqueueDeliveryBatch, batching bulk
+ * emails that are due now.
  */
 export async function enqueueDeliveries(prisma: PrismaClient, queues: Queues, ids: readonly string[], opts: { priority?: keyof typeof DELIVERY_PRIORITY } = {}): Promise<void> {
   if (!ids.length) return;
   const deliveries = await prisma.delivery.findMany({ where: { id: { in: [...ids] } }, select: { id: true, channel: true, scheduledFor: true } });
-  await enqueueDeliveryBatch(queues, deliveries, opts);
+  await enqueueDeliveryBatch(queues, deliveries, { ...opts, batch: true });
 }
 
-/** `enqueueDelivery` for many loaded deliveries: one round trip to Redis per channel, not one per delivery. */
+/**
+ * `enqueueDelivery` for many loaded deliveries: one round trip to Redis per queue, not one per
+ * delivery. With `batch`, bulk email deliveries due now go out together in `deliver-email-batch`
+ * jobs (queues.emailBatchSize each); the rest keep a job each. The reconciler never batches: its
+ * per-delivery job ids are what make re-enqueueing every minute a no-op.
+ */
 export async function enqueueDeliveryBatch(
   queues: Queues,
   deliveries: readonly Pick<Delivery, 'id' | 'channel' | 'scheduledFor'>[],
-  opts: { priority?: keyof typeof DELIVERY_PRIORITY; now?: Date } = {},
+  opts: { priority?: keyof typeof DELIVERY_PRIORITY; now?: Date; batch?: boolean } = {},
 ): Promise<void> {
   const now = opts.now ?? new Date();
   const jobsOf = (channel: Delivery['channel']) => deliveries.filter((d) => d.channel === channel).map((d) => deliveryJob(d, { ...opts, now }));
-  await queues.enqueueMany('deliver-email', jobsOf('email'));
+  const emailJobs = jobsOf('email');
+  const batchable = opts.batch && (opts.priority ?? 'bulk') === 'bulk' && queues.emailBatchSize > 1 ? emailJobs.filter((j) => !j.opts.delayMs) : [];
+  if (batchable.length > 1) {
+    const batches = [];
+    for (let i = 0; i < batchable.length; i += queues.emailBatchSize) {
+      batches.push({ payload: { deliveryIds: batchable.slice(i, i + queues.emailBatchSize).map((j) => j.payload.deliveryId) }, opts: { priority: DELIVERY_PRIORITY.bulk } });
+    }
+    await queues.enqueueMany('deliver-email-batch', batches);
+    await queues.enqueueMany('deliver-email', emailJobs.filter((j) => j.opts.delayMs));
+  } else {
+    await queues.enqueueMany('deliver-email', emailJobs);
+  }
   await queues.enqueueMany('deliver-print', jobsOf('print'));
 }
 

@@ -1,4 +1,5 @@
 import { UnrecoverableError } from 'bullmq';
+import type { SendMailOptions } from 'nodemailer';
 import type pg from 'pg';
 import type { PrismaClient } from '../generated/prisma/client.js';
 import { SYSTEM, writeAudit } from '../audit/audit-log.js';
@@ -6,8 +7,9 @@ import type { Mailer } from '../infra/mailer.js';
 import { transitionSuggestion } from '../notes/suggestion-status.js';
 import { createUnsubscribeToken, unsubscribeUrl } from '../consent/unsubscribe-token.js';
 import type { DomainSlot, DomainSlots } from './domain-slots.js';
+import type { EmailRate } from './email-rate.js';
 import { buildEmailMessage } from './email-message.js';
-import { claimEmailDelivery, emailSql, queuedRecipientDomain, recordEmailSent, type EmailSql } from './email-transitions.js';
+import { claimEmailDelivery, emailSql, queuedRecipientDomain, recordEmailSent, type EmailClaim, type EmailSql } from './email-transitions.js';
 import { noteSender } from './note-sender.js';
 
 export interface EmailDeliveryDeps {
@@ -22,9 +24,11 @@ export interface EmailDeliveryDeps {
   unsubscribe?: { secret: string; publicUrl: string; mailto?: string | undefined };
   /** Caps concurrent sends per recipient domain (SMTP_MAX_PER_DOMAIN); without it, no cap. */
   domainSlots?: DomainSlots;
+  /** EMAIL_RATE_PER_SECOND in emails, shared with batches; without it, no pacing. */
+  rate?: EmailRate;
 }
 
-export type DeliveryOutcome = 'sent' | 'skipped' | 'suppressed' | 'postponed';
+export type DeliveryOutcome = 'sent' | 'skipped' | 'suppressed' | 'postponed' | 'rate-limited';
 
 /**
  * Sends one email delivery, exactly once from the customer's point of view:
@@ -40,6 +44,8 @@ export type DeliveryOutcome = 'sent' | 'skipped' | 'suppressed' | 'postponed';
  */
 export async function deliverEmail(deps: EmailDeliveryDeps, deliveryId: string): Promise<DeliveryOutcome> {
   const sql = emailSql(deps.prisma, deps.pool);
+  // Nothing is taken or changed yet: a refused send waits for the next second's budget.
+  if (deps.rate && !(await deps.rate.take(1)).granted) return 'rate-limited';
   let slot: DomainSlot | undefined;
   if (deps.domainSlots) {
     const domain = await queuedRecipientDomain(sql, deliveryId);
@@ -68,21 +74,7 @@ async function claimAndSend(deps: EmailDeliveryDeps, sql: EmailSql, deliveryId: 
   if (!claim) return 'skipped';
   if (claim.blockedBy) return suppress(prisma, claim.id, claim.suggestionId, claim.blockedBy);
 
-  const { unsubscribe } = deps;
-  const assignee = claim.assigneeEmail !== null ? { name: claim.assigneeName ?? '', email: claim.assigneeEmail } : null;
-  const message = buildEmailMessage({
-    messageId: claim.messageId,
-    ...noteSender({ mailFrom: deps.mailFrom, verifiedDomains: deps.verifiedDomains ?? [], assignee }),
-    to: { name: claim.customerName, address: claim.customerEmail ?? '' },
-    subject: claim.editedSubject ?? claim.subject,
-    body: claim.editedBody ?? claim.body,
-    locale: claim.locale,
-    deliveryId: claim.id,
-    unsubscribe: unsubscribe && {
-      url: unsubscribeUrl(unsubscribe.publicUrl, createUnsubscribeToken(unsubscribe.secret, claim.customerId)),
-      mailto: unsubscribe.mailto,
-    },
-  });
+  const message = emailMessageFor(deps, claim);
 
   let sent: { messageId: string; response: string };
   try {
@@ -95,8 +87,27 @@ async function claimAndSend(deps: EmailDeliveryDeps, sql: EmailSql, deliveryId: 
   return 'sent';
 }
 
+/** The message a claimed delivery is sent as: its note, the sender rules, the signed unsubscribe link. */
+export function emailMessageFor(deps: Pick<EmailDeliveryDeps, 'mailFrom' | 'verifiedDomains' | 'unsubscribe'>, claim: EmailClaim): SendMailOptions {
+  const { unsubscribe } = deps;
+  const assignee = claim.assigneeEmail !== null ? { name: claim.assigneeName ?? '', email: claim.assigneeEmail } : null;
+  return buildEmailMessage({
+    messageId: claim.messageId,
+    ...noteSender({ mailFrom: deps.mailFrom, verifiedDomains: deps.verifiedDomains ?? [], assignee }),
+    to: { name: claim.customerName, address: claim.customerEmail ?? '' },
+    subject: claim.editedSubject ?? claim.subject,
+    body: claim.editedBody ?? claim.body,
+    locale: claim.locale,
+    deliveryId: claim.id,
+    unsubscribe: unsubscribe && {
+      url: unsubscribeUrl(unsubscribe.publicUrl, createUnsubscribeToken(unsubscribe.secret, claim.customerId)),
+      mailto: unsubscribe.mailto,
+    },
+  });
+}
+
 /** The customer may not be written to (opted out, do not contact, no address): queued → failed, the note suppressed. */
-async function suppress(prisma: PrismaClient, deliveryId: string, suggestionId: string, blockedBy: string): Promise<DeliveryOutcome> {
+export async function suppress(prisma: PrismaClient, deliveryId: string, suggestionId: string, blockedBy: string): Promise<DeliveryOutcome> {
   return prisma.$transaction(async (tx) => {
     const { count } = await tx.delivery.updateMany({ where: { id: deliveryId, status: 'queued' }, data: { status: 'failed', lastError: `suppressed: ${blockedBy}` } });
     if (count !== 1) return 'skipped';
@@ -112,12 +123,13 @@ export function isPermanent(err: unknown): boolean {
   return typeof code === 'number' && code >= 500 && code < 600;
 }
 
-const describe = (err: unknown) => {
+export const describe = (err: unknown) => {
   const e = err as { responseCode?: number; response?: string; message?: string };
   return e.response ? `${e.responseCode ?? ''} ${e.response}`.trim() : (e.message ?? String(err));
 };
 
-async function recordFailure(prisma: PrismaClient, deliveryId: string, suggestionId: string, err: unknown): Promise<void> {
+/** SMTP refused or failed: a temporary failure puts the delivery back to `queued`, a permanent one fails it and its note. */
+export async function recordFailure(prisma: PrismaClient, deliveryId: string, suggestionId: string, err: unknown): Promise<void> {
   const permanent = isPermanent(err);
   const reason = describe(err);
   await prisma.$transaction(async (tx) => {

@@ -46,7 +46,7 @@ export async function openRuntime(config: Config, logger: Logger, opts: { migrat
       if (applied.length) logger.info({ applied }, 'database migrated');
     }
     const redis = await openRedisFromConfig(config, logger, closers);
-    const queues = createQueues(redis, config.redis.queuePrefix);
+    const queues = createQueues(redis, config.redis.queuePrefix, { emailBatchSize: config.mail.batchSize });
     closers.push(() => queues.close());
     const mailer = config.mail.smtpUrl ? createSmtpMailer(config.mail.smtpUrl) : createOutboxMailer(path.resolve(config.dataDir, 'outbox'));
     closers.push(() => mailer.close());

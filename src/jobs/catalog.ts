@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -15,6 +16,16 @@ export const jobCatalog = {
     schema: z.object({ deliveryId: z.string().uuid() }),
     // Temporary SMTP trouble retries for roughly an hour and a half before the delivery is failed.
     attempts: 12,
+    backoff: { type: 'exponential', delay: 2_000 },
+  },
+  /**
+   * Bulk email deliveries due now, sent together (EMAIL_BATCH_SIZE at most): one job, a claim and a
+   * "sent" statement per round instead of per email. Each delivery keeps its own guarantees;
+   * retries of a failed send go back as single `deliver-email` jobs.
+   */
+  'deliver-email-batch': {
+    schema: z.object({ deliveryIds: z.array(z.string().uuid()).min(1).max(500) }),
+    attempts: 5,
     backoff: { type: 'exponential', delay: 2_000 },
   },
   /** Only with PRINT_PROVIDER_URL: one print note to the print-and-mail provider (idempotent by delivery id). */
@@ -86,6 +97,8 @@ export const jobNames = Object.keys(jobCatalog) as JobName[];
 export const jobIdFor = {
   'evaluate-event': (p: JobPayload<'evaluate-event'>) => `event-${p.eventId}`,
   'deliver-email': (p: JobPayload<'deliver-email'>) => `deliver-${p.deliveryId}`,
+  // The same batch enqueued twice (a retried approval) is one job.
+  'deliver-email-batch': (p: JobPayload<'deliver-email-batch'>) => `email-batch-${createHash('sha1').update([...p.deliveryIds].sort().join(',')).digest('hex')}`,
   'deliver-print': (p: JobPayload<'deliver-print'>) => `print-${p.deliveryId}`,
   'run-print': () => undefined,
   'fulfil-gift': (p: JobPayload<'fulfil-gift'>) => `gift-${p.giftOrderId}`,

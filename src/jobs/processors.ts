@@ -1,11 +1,13 @@
 import type { Runtime } from '../infra/runtime.js';
-import { deliverEmail, type EmailDeliveryDeps } from '../delivery/send-email.js';
+import { deliverEmail } from '../delivery/send-email.js';
+import { deliverEmailBatch, type EmailBatchDeps } from '../delivery/send-email-batch.js';
+import { createEmailRate } from '../delivery/email-rate.js';
 import { createDomainSlots } from '../delivery/domain-slots.js';
 import { deliverPrintViaProvider } from '../delivery/print/print-provider.js';
 import { runPrint } from '../delivery/print/print-run.js';
 import { SYSTEM } from '../audit/audit-log.js';
 import { AppError } from '../errors.js';
-import { enqueueDeliveries } from '../delivery/enqueue-delivery.js';
+import { DELIVERY_PRIORITY, enqueueDeliveries } from '../delivery/enqueue-delivery.js';
 import { evaluateEvent } from '../triggers/evaluate-event.js';
 import { pollFeed, type PollFeedDeps } from '../feeds/poll-feed.js';
 import { matchArticle } from '../matching/match-article.js';
@@ -14,7 +16,7 @@ import { evaluateSignal } from '../triggers/evaluate-signal.js';
 import { scanTriggers } from '../triggers/scan-triggers.js';
 import { sendDailyDigests } from '../notes/daily-digest.js';
 import { advanceGiftOrder, giftFulfilmentDeps } from '../gifts/gift-fulfilment.js';
-import { jobIdFor } from './catalog.js';
+import { jobCatalog, jobIdFor } from './catalog.js';
 import { postponeJob, postponementDelayMs, wakeDelayedJob, type Processors } from './queues.js';
 
 export const fireDeps = (rt: Runtime): FireDeps => ({
@@ -31,9 +33,9 @@ export const pollDeps = (rt: Runtime): PollFeedDeps => ({
 
 /** Thin processors: each calls one domain function; the payload was validated by the worker. */
 export function buildProcessors(rt: Runtime): Processors {
-  const { from, verifiedDomains, unsubscribeMailto, maxPerDomain } = rt.config.mail;
+  const { from, verifiedDomains, unsubscribeMailto, maxPerDomain, ratePerSecond } = rt.config.mail;
   const wakeDeliveryJob = (deliveryId: string) => wakeDelayedJob(rt.queues.queue('deliver-email'), jobIdFor['deliver-email']({ deliveryId }));
-  const emailDeps: EmailDeliveryDeps = {
+  const emailDeps: EmailBatchDeps = {
     prisma: rt.db.prisma,
     pool: rt.db.pool,
     mailer: rt.mailer,
@@ -42,6 +44,7 @@ export function buildProcessors(rt: Runtime): Processors {
     unsubscribe: { secret: rt.secret, publicUrl: rt.config.http.publicUrl, mailto: unsubscribeMailto },
     // Only real SMTP has connections to share out; the outbox writes files.
     ...(rt.mailer.kind === 'smtp' ? { domainSlots: createDomainSlots(rt.redis, { prefix: rt.config.redis.queuePrefix, maxPerDomain, wake: wakeDeliveryJob }) } : {}),
+    rate: createEmailRate(rt.redis, { prefix: rt.config.redis.queuePrefix, perSecond: ratePerSecond }),
   };
   return {
     'evaluate-event': async ({ eventId }) => {
@@ -54,9 +57,21 @@ export function buildProcessors(rt: Runtime): Processors {
       // At its domain's cap the email sleeps without spending an attempt until a slot frees (its
       // delay is only a safety net for a lost wake-up): never dropped, and nothing was claimed, so
       // it cannot be sent twice.
-      if ((await deliverEmail(emailDeps, deliveryId)) === 'postponed') {
+      const outcome = await deliverEmail(emailDeps, deliveryId);
+      if (outcome === 'postponed') {
         await postponeJob(job, token, postponementDelayMs(job), () => emailDeps.domainSlots?.asleep(deliveryId) ?? Promise.resolve());
       }
+      // This second's sends are used up (by batches; BullMQ's limiter paces single jobs): try in the next one.
+      if (outcome === 'rate-limited') await postponeJob(job, token, 200 + Math.round(Math.random() * 1_000));
+    },
+    'deliver-email-batch': async ({ deliveryIds }) => {
+      const report = await deliverEmailBatch(emailDeps, deliveryIds);
+      // Retries keep their backoff as single jobs; a busy domain's deliveries join its line.
+      const { delay } = jobCatalog['deliver-email'].backoff;
+      await rt.queues.enqueueMany(
+        'deliver-email',
+        report.handOver.map(({ deliveryId, reason }) => ({ payload: { deliveryId }, opts: { priority: DELIVERY_PRIORITY.bulk, ...(reason === 'retry' ? { delayMs: delay } : {}) } })),
+      );
     },
     'deliver-print': async ({ deliveryId }) => {
       // Without a provider, print notes wait for a print run (`rapport print run`).

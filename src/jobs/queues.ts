@@ -9,6 +9,8 @@ export interface Queues {
   /** Many jobs of one kind in one round trip to Redis (BullMQ addBulk); the same ids as `enqueue`. */
   enqueueMany<N extends JobName>(name: N, jobs: readonly { payload: JobPayload<N>; opts?: EnqueueOptions }[]): Promise<void>;
   queue(name: JobName): Queue;
+  /** EMAIL_BATCH_SIZE: bulk email deliveries due now go out in `deliver-email-batch` jobs of this many (1: never). */
+  readonly emailBatchSize: number;
   close(): Promise<void>;
 }
 
@@ -24,7 +26,7 @@ export type Processors = { [N in JobName]: (payload: JobPayload<N>, job: Job, to
  * Builds one BullMQ queue per catalog entry. Completed and failed jobs are removed: PostgreSQL keeps
  * the record of what happened, and a removed id can be enqueued again by the reconciler.
  */
-export function createQueues(connection: Redis, prefix: string): Queues {
+export function createQueues(connection: Redis, prefix: string, opts: { emailBatchSize?: number } = {}): Queues {
   const queues = new Map<JobName, Queue>(
     jobNames.map((name) => {
       const spec = jobCatalog[name];
@@ -67,6 +69,7 @@ export function createQueues(connection: Redis, prefix: string): Queues {
       if (jobs.length) await get(name).addBulk(jobs.map((j) => jobFor(name, j.payload, j.opts)));
     },
     queue: get,
+    emailBatchSize: opts.emailBatchSize ?? 1,
     async close() {
       await Promise.all([...queues.values()].map((q) => q.close()));
     },
@@ -83,6 +86,8 @@ export function startWorkers(
     logger: Logger;
     /** Per-queue rate limits (BullMQ `limiter`): at most `max` jobs per `durationMs`, shared by every worker on the queue. */
     limiters?: Partial<Record<JobName, { max: number; durationMs: number }>>;
+    /** Per-queue concurrency where it differs from `concurrency`. */
+    concurrencyOf?: Partial<Record<JobName, number>>;
   },
 ): { close(): Promise<void> } {
   const workers = jobNames.map((name) => {
@@ -96,7 +101,7 @@ export function startWorkers(
       {
         connection,
         prefix,
-        concurrency: opts.concurrency,
+        concurrency: opts.concurrencyOf?.[name] ?? opts.concurrency,
         ...(opts.limiters?.[name] ? { limiter: { max: opts.limiters[name].max, duration: opts.limiters[name].durationMs } } : {}),
       },
     );
