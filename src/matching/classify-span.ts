@@ -1,5 +1,5 @@
 import { diacriticsCompatible, type NormalizedToken } from './normalize-token.js';
-import type { CompiledPhrase, LanguageRules } from './rule-set.js';
+import type { CompiledPhrase, LanguageRules, PhraseCandidates, RankedPhrase } from './rule-set.js';
 import { polarityOfKind, type Polarity, type SignalKind } from './signal-kinds.js';
 import type { TokenizedText } from './tokenize-text.js';
 
@@ -26,7 +26,7 @@ interface PhraseHit {
 /** Per token of the article: primary form and match key, and the rule phrases that may start there. */
 export interface TokenForms {
   formOf(token: number): NormalizedToken;
-  phrasesAt(token: number): readonly CompiledPhrase[];
+  phrasesAt(token: number): PhraseCandidates;
 }
 
 /**
@@ -50,11 +50,15 @@ export function classifySpan(
   if (found.length === 0) return UNCLASSIFIED;
   const hits = found.length === 1 ? found : keepLongest(found);
   const cues: PhraseHit[] = [];
+  let kinds = false;
   for (const hit of hits) {
     if (hit.phrase.role === 'disclaimer') return DISCLAIMED;
     if (hit.phrase.role === 'negation' || hit.phrase.role === 'reversal') cues.push(hit);
+    else kinds ||= hit.phrase.kind !== null;
   }
-  const words = cues.length > 0 ? wordPositions(doc, from, to) : null;
+  // Word positions only when a cue can modify a kind: in Thai each costs the segmenter a question
+  // per word of the sentence, and a sentence with a negation but no kind phrase is common.
+  const words = cues.length > 0 && kinds ? wordPositions(doc, from, to) : null;
   let negative: Classification | null = null;
   let positive: Classification | null = null;
   let reversed: Classification | null = null;
@@ -90,15 +94,55 @@ function findPhrases(
   forms: TokenForms,
 ): PhraseHit[] {
   const hits: PhraseHit[] = [];
+  const ranks: number[] = [];
   for (let t = from; t < to; t++) {
-    for (const phrase of forms.phrasesAt(t)) {
-      if (languages.has(phrase.rules) && matchesAt(doc, phrase, t, to, forms)) {
-        const last = t + phrase.keys.length - 1;
-        hits.push({ phrase, first: t, last, span: (doc.ends[last] ?? 0) - (doc.starts[t] ?? 0) });
-      }
+    const candidates = forms.phrasesAt(t);
+    const before = hits.length;
+    tryPhrases(candidates.loose, doc, t, to, languages, forms, hits, ranks);
+    if (candidates.bySecondKey.size > 0 && t + 1 < to) {
+      const group = candidates.bySecondKey.get(forms.formOf(t + 1).key);
+      if (group) tryPhrases(group, doc, t, to, languages, forms, hits, ranks);
     }
+    // Hits starting at one word keep the order startingWith lists their phrases in, which
+    // decides ties between equally strong phrases.
+    if (hits.length - before > 1) sortByRank(hits, ranks, before);
   }
   return hits;
+}
+
+function tryPhrases(
+  group: readonly RankedPhrase[],
+  doc: TokenizedText,
+  t: number,
+  to: number,
+  languages: ReadonlySet<LanguageRules>,
+  forms: TokenForms,
+  hits: PhraseHit[],
+  ranks: number[],
+): void {
+  for (const { phrase, rank } of group) {
+    if (languages.has(phrase.rules) && matchesAt(doc, phrase, t, to, forms)) {
+      const last = t + phrase.keys.length - 1;
+      hits.push({ phrase, first: t, last, span: (doc.ends[last] ?? 0) - (doc.starts[t] ?? 0) });
+      ranks.push(rank);
+    }
+  }
+}
+
+/** Insertion sort of hits[from…] (a handful) by rank. */
+function sortByRank(hits: PhraseHit[], ranks: number[], from: number): void {
+  for (let i = from + 1; i < hits.length; i++) {
+    const hit = hits[i];
+    const rank = ranks[i] ?? 0;
+    if (!hit) continue;
+    let j = i - 1;
+    for (; j >= from && (ranks[j] ?? 0) > rank; j--) {
+      hits[j + 1] = hits[j] ?? hit;
+      ranks[j + 1] = ranks[j] ?? 0;
+    }
+    hits[j + 1] = hit;
+    ranks[j + 1] = rank;
+  }
 }
 
 function matchesAt(doc: TokenizedText, phrase: CompiledPhrase, at: number, to: number, forms: TokenForms): boolean {

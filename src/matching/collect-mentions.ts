@@ -47,7 +47,7 @@ export function collectMentions(index: MatchIndex, scan: ArticleScanner): Mentio
   const named = new Set<number>();
   for (const hit of hits) {
     for (let e = entries.from(hit.pattern); e < entries.to(hit.pattern); e++) {
-      if (entries.contact[e] !== -1 || entries.role(e) === 'keyword') continue;
+      if (!entries.namesAccount(e)) continue;
       const mention = checkMention(index, scan, e, hit);
       if (mention) {
         mentions.push(mention);
@@ -57,8 +57,8 @@ export function collectMentions(index: MatchIndex, scan: ArticleScanner): Mentio
   }
   for (const hit of hits) {
     for (let e = entries.from(hit.pattern); e < entries.to(hit.pattern); e++) {
-      if (entries.contact[e] === -1 && entries.role(e) !== 'keyword') continue;
-      if (!named.has(entries.account[e] ?? -1) && ((entries.flags[e] ?? 0) & DISTINCTIVE) === 0) continue;
+      if (entries.namesAccount(e)) continue;
+      if (!named.has(entries.account(e)) && (entries.flags(e) & DISTINCTIVE) === 0) continue;
       const mention = checkMention(index, scan, e, hit);
       if (mention) mentions.push(mention);
     }
@@ -69,10 +69,13 @@ export function collectMentions(index: MatchIndex, scan: ArticleScanner): Mentio
 function checkMention(index: MatchIndex, scan: ArticleScanner, entry: number, hit: Hit): Mention | null {
   const doc = scan.doc;
   const entries = index.entries;
-  const flags = entries.flags[entry] ?? 0;
+  const flags = entries.flags(entry);
+  // Flags read up front, not in the rare branches that need them: a branch first taken hundreds
+  // of articles into a run has no type feedback, and V8 then discards the compiled function.
+  const capitalised = (flags & CAPITALISED) !== 0;
   const role = entries.role(entry);
   let ambiguous = (flags & AMBIGUOUS) !== 0;
-  let weight = entries.weight[entry] ?? 0;
+  let weight = entries.weight(entry);
   if ((flags & TICKER) !== 0) {
     // A ticker is one word; the article's word folded from diacritics or đ is another word.
     const { primary, key } = scan.info(hit.first);
@@ -97,12 +100,12 @@ function checkMention(index: MatchIndex, scan: ArticleScanner, entry: number, hi
   if ((flags & ACRONYM) !== 0 && surface !== surface.toUpperCase()) ambiguous = true;
   if (ambiguous && role !== 'keyword' && role !== 'contact') {
     // "apple" in lower case is the fruit: an alias written with capitals must appear with them.
-    if ((flags & CAPITALISED) !== 0 && surface === surface.toLowerCase()) return null;
+    if (capitalised && surface === surface.toLowerCase()) return null;
     weight = Math.min(weight, AMBIGUOUS_ALIAS_WEIGHT);
   }
   return {
-    account: entries.account[entry] ?? 0,
-    contact: entries.contact[entry] ?? -1,
+    account: entries.account(entry),
+    contact: entries.contact(entry),
     role,
     distinctive: (flags & DISTINCTIVE) !== 0,
     pattern: hit.pattern,

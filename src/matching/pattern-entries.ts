@@ -15,6 +15,8 @@ export const ACRONYM = 4;
 export const DISTINCTIVE = 8;
 /** A ticker or abbreviation ("CHUA", see isTickerWord): an article word that lost diacritics to folding is not it. */
 export const TICKER = 16;
+/** Has primary forms with diacritics (see primariesOf): most entries have none, and this saves a map lookup. */
+const WITH_PRIMARIES = 32;
 
 export interface EntryDraft {
   pattern: number;
@@ -31,21 +33,29 @@ export interface EntryDraft {
 
 const ROLE_INDEX = new Map<MentionRole, number>(MENTION_ROLES.map((role, i) => [role, i]));
 const ACCOUNT_ROLE_MAX = 3; // name, alias, short_name, domain
+const KEYWORD_ROLE = ROLE_INDEX.get('keyword') ?? -1;
+
+/** Numbers per entry, side by side so checking an entry reads one cache line, not five arrays: */
+const CELLS = 4;
+const ACCOUNT = 0;
+const CONTACT = 1;
+const FLAGS_AND_ROLE = 2; // flags in the low byte, the role's index above it
+const WEIGHT = 3; // a float32, read and written through a Float32Array over the same memory
 
 /**
- * Every account's claim on every pattern, as parallel typed arrays grouped by pattern: a 100,000-
+ * Every account's claim on every pattern, in one typed array grouped by pattern: a 100,000-
  * account directory has ~700,000 claims, and objects would cost several times the memory.
  */
 export class PatternEntries {
+  private readonly weights: Float32Array;
+
   private constructor(
     private readonly first: Int32Array,
-    readonly account: Int32Array,
-    readonly contact: Int32Array,
-    private readonly roles: Uint8Array,
-    readonly flags: Uint8Array,
-    readonly weight: Float32Array,
+    private readonly cells: Int32Array,
     private readonly primaries: Map<number, string[]>,
-  ) {}
+  ) {
+    this.weights = new Float32Array(cells.buffer, cells.byteOffset, cells.length);
+  }
 
   /** Entries of `pattern` are the indexes [from, to). */
   from(pattern: number): number {
@@ -56,12 +66,35 @@ export class PatternEntries {
     return this.first[pattern + 1] ?? 0;
   }
 
+  account(entry: number): number {
+    return this.cells[entry * CELLS + ACCOUNT] ?? 0;
+  }
+
+  /** Index into the account's contacts, or -1 for the account itself. */
+  contact(entry: number): number {
+    return this.cells[entry * CELLS + CONTACT] ?? -1;
+  }
+
+  flags(entry: number): number {
+    return (this.cells[entry * CELLS + FLAGS_AND_ROLE] ?? 0) & 0xff;
+  }
+
+  weight(entry: number): number {
+    return this.weights[entry * CELLS + WEIGHT] ?? 0;
+  }
+
   role(entry: number): MentionRole {
-    return MENTION_ROLES[this.roles[entry] ?? 0] ?? 'name';
+    return MENTION_ROLES[this.roleIndex(entry)] ?? 'name';
   }
 
   primariesOf(entry: number): string[] | null {
+    if ((this.flags(entry) & WITH_PRIMARIES) === 0) return null;
     return this.primaries.get(entry) ?? null;
+  }
+
+  /** True for an account's own name, alias, short name or domain: not a contact, not a keyword. */
+  namesAccount(entry: number): boolean {
+    return this.contact(entry) === -1 && this.roleIndex(entry) !== KEYWORD_ROLE;
   }
 
   /** Groups drafts by pattern (a counting sort) and marks names claimed by several accounts. */
@@ -70,22 +103,29 @@ export class PatternEntries {
     for (const draft of drafts) first[draft.pattern + 1] = (first[draft.pattern + 1] ?? 0) + 1;
     for (let p = 1; p <= patternCount; p++) first[p] = (first[p] ?? 0) + (first[p - 1] ?? 0);
     const next = first.slice(0, patternCount);
-    const n = drafts.length;
-    const entries = new PatternEntries(first, new Int32Array(n), new Int32Array(n), new Uint8Array(n), new Uint8Array(n), new Float32Array(n), new Map());
+    const entries = new PatternEntries(first, new Int32Array(drafts.length * CELLS), new Map());
     for (const draft of drafts) {
       const at = next[draft.pattern] ?? 0;
       next[draft.pattern] = at + 1;
-      entries.account[at] = draft.account;
-      entries.contact[at] = draft.contact;
-      entries.roles[at] = ROLE_INDEX.get(draft.role) ?? 0;
-      entries.flags[at] = draft.flags;
-      entries.weight[at] = draft.weight;
+      entries.cells[at * CELLS + ACCOUNT] = draft.account;
+      entries.cells[at * CELLS + CONTACT] = draft.contact;
+      const flags = draft.flags | (draft.primaries ? WITH_PRIMARIES : 0);
+      entries.cells[at * CELLS + FLAGS_AND_ROLE] = flags | ((ROLE_INDEX.get(draft.role) ?? 0) << 8);
+      entries.weights[at * CELLS + WEIGHT] = draft.weight;
       if (draft.primaries) entries.primaries.set(at, draft.primaries);
     }
     for (let p = 0; p < patternCount; p++) {
       if ((first[p + 1] ?? 0) - (first[p] ?? 0) > 1) entries.markShared(p);
     }
     return entries;
+  }
+
+  private roleIndex(entry: number): number {
+    return (this.cells[entry * CELLS + FLAGS_AND_ROLE] ?? 0) >>> 8;
+  }
+
+  private setFlags(entry: number, flags: number): void {
+    this.cells[entry * CELLS + FLAGS_AND_ROLE] = (this.roleIndex(entry) << 8) | (flags & 0xff);
   }
 
   /**
@@ -96,17 +136,17 @@ export class PatternEntries {
     const accounts = new Set<number>();
     const people = new Set<string>();
     for (let e = this.from(pattern); e < this.to(pattern); e++) {
-      const role = this.roles[e] ?? 0;
-      if (role <= ACCOUNT_ROLE_MAX) accounts.add(this.account[e] ?? 0);
-      else if (this.role(e) === 'contact') people.add(`${this.account[e]}/${this.contact[e]}`);
+      const role = this.roleIndex(e);
+      if (role <= ACCOUNT_ROLE_MAX) accounts.add(this.account(e));
+      else if (this.role(e) === 'contact') people.add(`${this.account(e)}/${this.contact(e)}`);
     }
     for (let e = this.from(pattern); e < this.to(pattern); e++) {
-      const role = this.roles[e] ?? 0;
+      const role = this.roleIndex(e);
       if (role <= ACCOUNT_ROLE_MAX && accounts.size > 1) {
-        this.flags[e] = (this.flags[e] ?? 0) | AMBIGUOUS;
-        this.weight[e] = Math.min(this.weight[e] ?? 0, AMBIGUOUS_ALIAS_WEIGHT);
+        this.setFlags(e, this.flags(e) | AMBIGUOUS);
+        this.weights[e * CELLS + WEIGHT] = Math.min(this.weight(e), AMBIGUOUS_ALIAS_WEIGHT);
       }
-      if (this.role(e) === 'contact' && (people.size > 1 || accounts.size > 0)) this.flags[e] = (this.flags[e] ?? 0) & ~DISTINCTIVE;
+      if (this.role(e) === 'contact' && (people.size > 1 || accounts.size > 0)) this.setFlags(e, this.flags(e) & ~DISTINCTIVE);
     }
   }
 }

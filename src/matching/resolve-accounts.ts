@@ -52,8 +52,11 @@ export function resolveAccounts(mentions: readonly Mention[]): IdentifiedAccount
       }
       if (m.role === 'keyword') keywords.push(m);
     }
+    // Every length read on every path: a read only an ambiguous-only account reaches would
+    // have no type feedback, and V8 discards the compiled function the first time one arrives.
+    const hasNames = names.length > 0;
     const corroborated = domain || contacts.length > 0 || keywords.length > 0 || distinctNames;
-    const named = unambiguous || (names.length > 0 && corroborated);
+    const named = unambiguous || (hasNames && corroborated);
     if (!named && !distinctiveContact) continue;
     identified.push({
       account,
@@ -70,17 +73,34 @@ function byFirstToken(a: Mention, b: Mention): number {
 
 /** One weight per distinct piece of evidence: repeating a name in every paragraph adds nothing. */
 function evidenceWeights(names: readonly Mention[], contacts: readonly Mention[], keywords: readonly Mention[], named: boolean): number[] {
-  const best = new Map<string, number>();
-  for (const m of names) offer(best, `p${m.pattern}`, m.weight);
+  // The best weight per pattern and per contact, in the order first offered (the noisy-OR multiplies
+  // in that order). A handful per account, so flat lists searched in turn, not a Map with a string
+  // key built per mention.
+  const evidence: Evidence = { contacts: [], ids: [], weights: [] };
+  for (const m of names) offer(evidence, 0, m.pattern, m.weight);
   for (const m of contacts) {
     // Standing alone, a distinctive contact is the whole proof; next to the company it corroborates.
-    offer(best, `c${m.contact}`, !named && m.distinctive ? DISTINCTIVE_CONTACT_WEIGHT : m.weight);
+    offer(evidence, 1, m.contact, !named && m.distinctive ? DISTINCTIVE_CONTACT_WEIGHT : m.weight);
   }
-  for (const m of keywords) offer(best, `p${m.pattern}`, m.weight);
-  return [...best.values()];
+  for (const m of keywords) offer(evidence, 0, m.pattern, m.weight);
+  return evidence.weights;
 }
 
-// A module-level function, not a closure: tsx wraps every closure in a naming helper per call.
-function offer(best: Map<string, number>, key: string, weight: number): void {
-  best.set(key, Math.max(best.get(key) ?? 0, weight));
+interface Evidence {
+  /** 1 for a contact (id is the contact index), 0 for a pattern. */
+  contacts: number[];
+  ids: number[];
+  weights: number[];
+}
+
+function offer(evidence: Evidence, contact: number, id: number, weight: number): void {
+  for (let i = 0; i < evidence.ids.length; i++) {
+    if (evidence.ids[i] === id && evidence.contacts[i] === contact) {
+      evidence.weights[i] = Math.max(evidence.weights[i] ?? 0, weight);
+      return;
+    }
+  }
+  evidence.contacts.push(contact);
+  evidence.ids.push(id);
+  evidence.weights.push(Math.max(0, weight));
 }

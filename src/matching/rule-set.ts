@@ -25,6 +25,26 @@ export interface CompiledPhrase {
 const OPEN_PREFIX = 3;
 const MEMO_LIMIT = 100_000;
 
+/** A candidate phrase and its place in the order `startingWith` lists them (the order hits keep). */
+export interface RankedPhrase {
+  phrase: CompiledPhrase;
+  rank: number;
+}
+
+/**
+ * The rule phrases that may start at one word, grouped by what they need next. Nearly every
+ * candidate fails on its second word, so a sentence's words look up their one group by that word
+ * instead of trying each candidate in turn (dozens per Thai letter).
+ */
+export interface PhraseCandidates {
+  /** Phrases tried in full wherever the word is: one-word phrases, and two-word ones whose last word may be a prefix. */
+  loose: readonly RankedPhrase[];
+  /** Every other phrase, by the match key its second word must have. */
+  bySecondKey: ReadonlyMap<string, readonly RankedPhrase[]>;
+}
+
+export const NO_CANDIDATES: PhraseCandidates = { loose: [], bySecondKey: new Map() };
+
 /**
  * Every rule phrase of every language, found by the match key of its first word. One-word open
  * phrases ("acquir*") are found by prefix, and the answer per key is memoised, so classifying a
@@ -33,7 +53,7 @@ const MEMO_LIMIT = 100_000;
 export class PhraseLookup {
   private readonly byFirstKey = new Map<string, CompiledPhrase[]>();
   private readonly openByPrefix = new Map<string, CompiledPhrase[]>();
-  private readonly memo = new Map<string, readonly CompiledPhrase[]>();
+  private readonly memo = new Map<string, PhraseCandidates>();
 
   add(phrase: CompiledPhrase, dense: boolean): void {
     const first = phrase.keys[0] ?? '';
@@ -43,7 +63,7 @@ export class PhraseLookup {
   }
 
   /** Phrases, in any language, that may start at a word whose match key is `key`. */
-  startingWith(key: string): readonly CompiledPhrase[] {
+  startingWith(key: string): PhraseCandidates {
     let found = this.memo.get(key);
     if (found === undefined) {
       const open: CompiledPhrase[] = [];
@@ -52,12 +72,24 @@ export class PhraseLookup {
           if (key.startsWith(phrase.keys[0] ?? '')) open.push(phrase);
         }
       }
-      found = [...(this.byFirstKey.get(key) ?? []), ...open];
+      found = groupBySecondKey([...(this.byFirstKey.get(key) ?? []), ...open]);
       if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
       this.memo.set(key, found);
     }
     return found;
   }
+}
+
+function groupBySecondKey(phrases: readonly CompiledPhrase[]): PhraseCandidates {
+  if (phrases.length === 0) return NO_CANDIDATES;
+  const loose: RankedPhrase[] = [];
+  const bySecondKey = new Map<string, RankedPhrase[]>();
+  phrases.forEach((phrase, rank) => {
+    // A two-word open phrase's second word is matched as a prefix (unless dense): no exact key.
+    if (phrase.keys.length === 1 || (phrase.keys.length === 2 && phrase.open)) loose.push({ phrase, rank });
+    else append(bySecondKey, phrase.keys[1] ?? '', { phrase, rank });
+  });
+  return { loose, bySecondKey };
 }
 
 export interface RuleSet {

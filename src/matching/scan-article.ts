@@ -17,8 +17,9 @@ const INITIAL_HITS = 64;
 export class ArticleScanner {
   readonly doc = new TokenizedText();
   /**
-   * Info of token t, for t < doc.count, or undefined for a word found in no pattern and not looked
-   * up yet: use `info(t)`. (The array is reused: entries from count on are stale.)
+   * Info of token t, for t < doc.count, or undefined for a dense-script character or a word found
+   * in no pattern, not looked up yet: use `info(t)`. (The array is reused: entries from count on
+   * are stale.)
    */
   private readonly infos: (TokenInfo | undefined)[] = [];
   /** Automaton hits, three numbers each: pattern id, first token, last token. */
@@ -70,9 +71,8 @@ export class ArticleScanner {
         runs[count] = run;
         dense[count] = 1;
         wordStarts[count] = previousDense ? UNKNOWN : 1;
-        const info = vocabulary.denseChar(code);
-        infos[count] = info;
-        state = this.advance(state, info.id, count);
+        infos[count] = undefined; // looked up when asked for (see `info`): the scan needs only the id
+        state = this.advance(state, vocabulary.denseId(code), count);
         count++;
         previousDense = true;
         i++;

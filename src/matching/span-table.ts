@@ -4,8 +4,9 @@
  * allocation and a second pass over the characters per word; hashing the characters in place
  * does neither for the words already seen, which (Zipf) is almost all of them.
  *
- * Open addressing with linear probing over a power-of-two slot array; entries live in parallel
- * arrays. When `limit` entries are stored the table is emptied, so a long-running worker stays
+ * Open addressing with linear probing over a power-of-two slot array; each slot holds its entry's
+ * hash and where its key's code units are in one pool, values live in an array by entry. When
+ * `limit` entries are stored the table is emptied, so a long-running worker stays
  * bounded, as the Map it replaces did.
  */
 const EMPTY = -1;
@@ -33,11 +34,33 @@ export function hashSpan(text: string, start: number, end: number): number {
   return hash;
 }
 
+/** Numbers per slot: the entry stored there (EMPTY when none), its hash, and where its key is in the pool. */
+const SLOT = 4;
+const ENTRY = 0;
+const HASH = 1;
+const KEY_START = 2;
+const KEY_LENGTH = 3;
+/**
+ * Room for the keys of ~10,000 spellings before the pool first grows. V8 treats a field never
+ * written since construction as a constant, which speeds up the comparisons, and discards the
+ * compiled article scan when it is first written: better late in a worker's life than early.
+ */
+const INITIAL_POOL = 1 << 16;
+
 export class SpanTable<T> {
-  private slots = new Int32Array(INITIAL_SLOTS).fill(EMPTY);
+  /**
+   * SLOT numbers per slot, side by side, so a probe compares hash and length without reading a
+   * scattered array or string object (every article word probes).
+   */
+  private slots = emptySlots(INITIAL_SLOTS);
   private mask = INITIAL_SLOTS - 1;
-  private keys: string[] = [];
-  private hashes: number[] = [];
+  /**
+   * The code units of every key, end to end. Comparing a span with a typed array beats comparing
+   * it with a key string: one representation, no string header to fetch, and no sliced string
+   * pinning the article it was cut from.
+   */
+  private pool = new Uint16Array(INITIAL_POOL);
+  private poolLength = 0;
   private values: T[] = [];
   /** Hash and free slot of the last failed `find`, for the `insert` that follows it. */
   private pendingHash = 0;
@@ -46,7 +69,7 @@ export class SpanTable<T> {
   constructor(private readonly limit: number) {}
 
   get size(): number {
-    return this.keys.length;
+    return this.values.length;
   }
 
   /** The value stored for text[start, end), or undefined; remembers where to insert it. */
@@ -64,11 +87,11 @@ export class SpanTable<T> {
     const mask = this.mask;
     let slot = hash & mask;
     for (;;) {
-      const entry = slots[slot] ?? EMPTY;
+      const at = slot * SLOT;
+      const entry = slots[at + ENTRY] ?? EMPTY;
       if (entry === EMPTY) break;
-      if (this.hashes[entry] === hash) {
-        const key = this.keys[entry] ?? '';
-        if (key.length === length && sameChars(key, text, start, length)) return this.values[entry];
+      if (slots[at + HASH] === hash && slots[at + KEY_LENGTH] === length && this.sameChars(slots[at + KEY_START] ?? 0, text, start, length)) {
+        return this.values[entry];
       }
       slot = (slot + 1) & mask;
     }
@@ -79,42 +102,71 @@ export class SpanTable<T> {
 
   /** Stores `value` for `key`, which must be the span the immediately preceding `find` missed. */
   insert(key: string, value: T): void {
-    if (this.keys.length >= this.limit) {
-      this.reset(this.slots.length);
+    if (this.values.length >= this.limit) {
+      this.reset(this.mask + 1);
       this.pendingSlot = this.freeSlot(this.pendingHash);
-    } else if ((this.keys.length + 1) * 2 > this.slots.length) {
+    } else if ((this.values.length + 1) * 2 > this.mask + 1) {
       this.grow();
       this.pendingSlot = this.freeSlot(this.pendingHash);
     }
-    this.slots[this.pendingSlot] = this.keys.length;
-    this.keys.push(key);
-    this.hashes.push(this.pendingHash);
+    const keyStart = this.addToPool(key);
+    this.fill(this.pendingSlot, this.values.length, this.pendingHash, keyStart, key.length);
     this.values.push(value);
   }
 
+  private sameChars(keyStart: number, text: string, start: number, length: number): boolean {
+    const pool = this.pool;
+    for (let k = 0; k < length; k++) if (pool[keyStart + k] !== text.charCodeAt(start + k)) return false;
+    return true;
+  }
+
+  private addToPool(key: string): number {
+    const keyStart = this.poolLength;
+    if (keyStart + key.length > this.pool.length) {
+      const grown = new Uint16Array(Math.max(this.pool.length * 2, keyStart + key.length));
+      grown.set(this.pool);
+      this.pool = grown;
+    }
+    for (let k = 0; k < key.length; k++) this.pool[keyStart + k] = key.charCodeAt(k);
+    this.poolLength = keyStart + key.length;
+    return keyStart;
+  }
+
+  private fill(slot: number, entry: number, hash: number, keyStart: number, keyLength: number): void {
+    const at = slot * SLOT;
+    this.slots[at + ENTRY] = entry;
+    this.slots[at + HASH] = hash;
+    this.slots[at + KEY_START] = keyStart;
+    this.slots[at + KEY_LENGTH] = keyLength;
+  }
+
   private grow(): void {
-    const hashes = this.hashes;
-    this.slots = new Int32Array(this.slots.length * 2).fill(EMPTY);
-    this.mask = this.slots.length - 1;
-    for (let e = 0; e < hashes.length; e++) this.slots[this.freeSlot(hashes[e] ?? 0)] = e;
+    const old = this.slots;
+    const slotCount = (this.mask + 1) * 2;
+    this.slots = emptySlots(slotCount);
+    this.mask = slotCount - 1;
+    for (let at = 0; at < old.length; at += SLOT) {
+      const entry = old[at + ENTRY] ?? EMPTY;
+      if (entry === EMPTY) continue;
+      const hash = old[at + HASH] ?? 0;
+      this.fill(this.freeSlot(hash), entry, hash, old[at + KEY_START] ?? 0, old[at + KEY_LENGTH] ?? 0);
+    }
   }
 
   private reset(slotCount: number): void {
-    this.slots = new Int32Array(slotCount).fill(EMPTY);
+    this.slots = emptySlots(slotCount);
     this.mask = slotCount - 1;
-    this.keys = [];
-    this.hashes = [];
+    this.poolLength = 0;
     this.values = [];
   }
 
   private freeSlot(hash: number): number {
     let slot = hash & this.mask;
-    while (this.slots[slot] !== EMPTY) slot = (slot + 1) & this.mask;
+    while (this.slots[slot * SLOT + ENTRY] !== EMPTY) slot = (slot + 1) & this.mask;
     return slot;
   }
 }
 
-function sameChars(key: string, text: string, start: number, length: number): boolean {
-  for (let k = 0; k < length; k++) if (key.charCodeAt(k) !== text.charCodeAt(start + k)) return false;
-  return true;
+function emptySlots(slotCount: number): Int32Array {
+  return new Int32Array(slotCount * SLOT).fill(EMPTY);
 }

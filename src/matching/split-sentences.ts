@@ -160,7 +160,9 @@ function isThai(code: number): boolean {
 }
 
 function endsSentenceAtDot(text: string, i: number): boolean {
-  const next = text.charCodeAt(i + 1);
+  // Not read past the end: a read there is NaN, and V8 throws away the compiled splitter the first
+  // time an article ends in a dot.
+  const next = i + 1 < text.length ? text.charCodeAt(i + 1) : SPACE;
   if (i + 1 < text.length && next !== SPACE && next !== NEWLINE && !CLOSERS.has(next) && !charIs(IS_WHITESPACE, text, i + 1)) return false;
   if (isThai(text.charCodeAt(i - 1))) return false;
   let from = i;

@@ -6,8 +6,8 @@ import { ChildTable } from './child-table.js';
  * alias of every account.
  *
  * Layout: states are integers. Most states have a single child (aliases rarely share more than a
- * first word), so the first child lives in two typed arrays and only further children go to one
- * hash table (ChildTable) for all branching states. The root, which has a child per distinct first
+ * first word), so the first child lives with the state's other fields in one typed array (see
+ * STRIDE) and only further children go to one hash table (ChildTable) for all branching states. The root, which has a child per distinct first
  * token, gets a dense array indexed by token id. A pattern is identified by its final state.
  */
 
@@ -41,28 +41,24 @@ export class TokenAutomatonBuilder {
   build(): TokenAutomaton {
     const stateCount = this.parent.length;
     const rootNext = new Int32Array(this.maxToken + 1).fill(NONE);
-    const firstToken = Int32Array.from(this.firstToken);
-    const firstNext = Int32Array.from(this.firstNext);
-    const hasMore = new Uint8Array(stateCount);
     let extraChildren = 0;
     for (const children of this.moreChildren.values()) extraChildren += children.size;
     const more = new ChildTable(extraChildren);
+    const nodes = new Int32Array(stateCount * STRIDE);
+    for (let s = 0; s < stateCount; s++) {
+      // A leaf gets token 0, which no token id equals: NONE (all bits set) would read as HAS_MORE.
+      const first = this.firstToken[s] ?? NONE;
+      nodes[s * STRIDE + FIRST_TOKEN] = first === NONE ? 0 : first;
+      nodes[s * STRIDE + FIRST_NEXT] = this.firstNext[s] ?? NONE;
+    }
     for (const [state, children] of this.moreChildren) {
-      hasMore[state] = 1;
+      nodes[state * STRIDE + FIRST_TOKEN] = (nodes[state * STRIDE + FIRST_TOKEN] ?? 0) | HAS_MORE;
       for (const [token, child] of children) more.set(state, token, child);
     }
     for (let s = 1; s < stateCount; s++) {
       if (this.parent[s] === ROOT) rootNext[this.viaToken[s] ?? 0] = s;
     }
-    const automaton = new TokenAutomaton(
-      rootNext,
-      firstToken,
-      firstNext,
-      hasMore,
-      more,
-      Int32Array.from(this.depth),
-      Uint8Array.from(this.terminal),
-    );
+    const automaton = new TokenAutomaton(rootNext, nodes, more, Int32Array.from(this.depth), Uint8Array.from(this.terminal));
     automaton.linkFailures(this.statesByDepth(), this.parent, this.viaToken);
     return automaton;
   }
@@ -110,21 +106,32 @@ export class TokenAutomatonBuilder {
   }
 }
 
+/**
+ * Per state, STRIDE numbers side by side in one array: everything a step reads about a state sits
+ * on one cache line. The index has millions of states and an article visits them at random, so
+ * reading the first child, the failure link and the output from separate arrays cost a cache miss
+ * each.
+ */
+const STRIDE = 4;
+const FIRST_TOKEN = 0; // token of the first child (0 for a leaf), | HAS_MORE when it has others
+const FIRST_NEXT = 1;
+const FAILURE = 2;
+const OUTPUT = 3; // what firstOutput answers: the state itself when it ends a pattern, else its output link
+/** Set in FIRST_TOKEN when further children are in the ChildTable (token ids stay far below it). */
+const HAS_MORE = 1 << 30;
+const TOKEN_MASK = HAS_MORE - 1;
+
 export class TokenAutomaton {
-  private readonly failure: Int32Array;
   /** Nearest proper suffix state that ends a pattern, or ROOT. */
   private readonly outputLink: Int32Array;
 
   constructor(
     private readonly rootNext: Int32Array,
-    private readonly firstToken: Int32Array,
-    private readonly firstNext: Int32Array,
-    private readonly hasMore: Uint8Array,
+    private readonly nodes: Int32Array,
     private readonly moreChildren: ChildTable,
     private readonly depth: Int32Array,
     private readonly terminal: Uint8Array,
   ) {
-    this.failure = new Int32Array(depth.length);
     this.outputLink = new Int32Array(depth.length);
   }
 
@@ -155,7 +162,7 @@ export class TokenAutomaton {
     let from = state;
     let next = this.next(from, token);
     while (next === NONE && from !== ROOT) {
-      from = this.failure[from] ?? ROOT;
+      from = this.nodes[from * STRIDE + FAILURE] ?? ROOT;
       next = this.next(from, token);
     }
     return next === NONE ? ROOT : next;
@@ -163,7 +170,7 @@ export class TokenAutomaton {
 
   /** The longest pattern ending in `state` (ROOT when none); `nextOutput` gives the shorter ones. */
   firstOutput(state: number): number {
-    return this.terminal[state] === 1 ? state : (this.outputLink[state] ?? ROOT);
+    return this.nodes[state * STRIDE + OUTPUT] ?? ROOT;
   }
 
   nextOutput(output: number): number {
@@ -172,29 +179,33 @@ export class TokenAutomaton {
 
   /** @internal Called once by the builder, in breadth-first order. */
   linkFailures(order: Int32Array, parent: readonly number[], viaToken: readonly number[]): void {
+    const nodes = this.nodes;
     for (const state of order) {
       if (state === ROOT) continue;
       const from = parent[state] ?? ROOT;
       const token = viaToken[state] ?? 0;
       let failure = ROOT;
       if (from !== ROOT) {
-        let candidate = this.failure[from] ?? ROOT;
+        let candidate = nodes[from * STRIDE + FAILURE] ?? ROOT;
         let next = this.next(candidate, token);
         while (next === NONE && candidate !== ROOT) {
-          candidate = this.failure[candidate] ?? ROOT;
+          candidate = nodes[candidate * STRIDE + FAILURE] ?? ROOT;
           next = this.next(candidate, token);
         }
         failure = next === NONE ? ROOT : next;
       }
-      this.failure[state] = failure;
-      this.outputLink[state] = this.terminal[failure] === 1 ? failure : (this.outputLink[failure] ?? ROOT);
+      nodes[state * STRIDE + FAILURE] = failure;
+      const link = this.terminal[failure] === 1 ? failure : (this.outputLink[failure] ?? ROOT);
+      this.outputLink[state] = link;
+      nodes[state * STRIDE + OUTPUT] = this.terminal[state] === 1 ? state : link;
     }
   }
 
   private next(state: number, token: number): number {
     if (state === ROOT) return token < this.rootNext.length ? (this.rootNext[token] ?? NONE) : NONE;
-    if (this.firstToken[state] === token) return this.firstNext[state] ?? NONE;
-    if (this.hasMore[state] !== 1) return NONE;
+    const first = this.nodes[state * STRIDE + FIRST_TOKEN] ?? NONE;
+    if ((first & TOKEN_MASK) === token) return this.nodes[state * STRIDE + FIRST_NEXT] ?? NONE;
+    if ((first & HAS_MORE) === 0) return NONE;
     return this.moreChildren.get(state, token);
   }
 }

@@ -1,5 +1,5 @@
 import { TokenNormalizer, type NormalizedToken } from './normalize-token.js';
-import type { CompiledPhrase } from './rule-set.js';
+import type { PhraseCandidates } from './rule-set.js';
 import { hashSpan, SpanTable } from './span-table.js';
 
 // Cleared when full: article vocabularies are Zipfian, so a bounded cache keeps almost every hit.
@@ -12,7 +12,7 @@ export interface TokenInfo extends NormalizedToken {
   /** Automaton token id; 0 for a word in no pattern. */
   id: number;
   /** Rule phrases that may start with this word; filled on first use by classification. */
-  phrases: readonly CompiledPhrase[] | undefined;
+  phrases: PhraseCandidates | undefined;
 }
 
 /**
@@ -25,6 +25,11 @@ export class TokenVocabulary {
   /** Dense-script characters by char code: 1 + index into denseInfos, or 0 when not seen yet. */
   private readonly denseSlots = new Int32Array(0x10000);
   private readonly denseInfos: TokenInfo[] = [];
+  /**
+   * Dense-script characters by char code: automaton id, or -1 when not seen yet. Every Thai letter
+   * of an article is a token; the scan needs only its id, and one read beats the two of denseChar.
+   */
+  private readonly denseIds = new Int32Array(0x10000).fill(-1);
   private readonly normalizer = new TokenNormalizer();
 
   /**
@@ -77,7 +82,14 @@ export class TokenVocabulary {
     const info = this.describe(String.fromCharCode(code));
     this.denseInfos.push(info);
     this.denseSlots[code] = this.denseInfos.length;
+    this.denseIds[code] = info.id;
     return info;
+  }
+
+  /** denseChar(code).id. */
+  denseId(code: number): number {
+    const id = this.denseIds[code] ?? -1;
+    return id >= 0 ? id : this.denseChar(code).id;
   }
 
   private describe(raw: string): TokenInfo {
