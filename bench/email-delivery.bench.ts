@@ -56,21 +56,28 @@ export async function benchEmailDelivery(): Promise<BenchResult[]> {
   const logger = pino({ level: process.env.BENCH_LOG_LEVEL ?? 'warn' });
   try {
     await seedDemo(database.db.prisma);
-    const deliveryIds = await approvedDeliveries(database.db.prisma, sizes.emails, 'batched');
+    const batchedIds = [await approvedDeliveries(database.db.prisma, sizes.emails, 'batched-1'), await approvedDeliveries(database.db.prisma, sizes.emails, 'batched-2')] as const;
     const singleIds = await approvedDeliveries(database.db.prisma, sizes.emails, 'single');
-    const messages = await theSameMessages(database.db.prisma, deliveryIds);
+    const messages = await theSameMessages(database.db.prisma, batchedIds[0]);
 
-    // The baseline runs before and after (never beside) the real path; the faster counts, so JIT
-    // warm-up or a burst of load on the machine never flatters the ratio.
-    const first = await measureBareNodemailer(sink, messages);
-    const rapport = await measureDeliveryPath(config, logger, database.db.prisma, deliveryIds, sink);
-    const jobPerEmail = await measureDeliveryPath(oneJobPerEmail, logger, database.db.prisma, singleIds, sink);
-    const bare = Math.max(first, await measureBareNodemailer(sink, messages));
+    // Baseline and path take turns (never run beside each other), twice each, and the faster run of
+    // each counts: the first run of anything in this process pays for compiling nodemailer, pg and
+    // BullMQ, and a burst of load on the machine should not decide the ratio either way.
+    const runs = {
+      bare: [await measureBareNodemailer(sink, messages)],
+      rapport: [await measureDeliveryPath(config, logger, database.db.prisma, batchedIds[0], sink)],
+      jobPerEmail: await measureDeliveryPath(oneJobPerEmail, logger, database.db.prisma, singleIds, sink),
+    };
+    runs.bare.push(await measureBareNodemailer(sink, messages));
+    runs.rapport.push(await measureDeliveryPath(config, logger, database.db.prisma, batchedIds[1], sink));
+    console.error(`  email runs (emails/s): bare ${runs.bare.map(Math.round).join(', ')}; Rapport ${runs.rapport.map(Math.round).join(', ')}; one job per email ${Math.round(runs.jobPerEmail)}`);
+    const bare = Math.max(...runs.bare);
+    const rapport = Math.max(...runs.rapport);
     const label = `${sizes.emails} emails, concurrency ${sizes.concurrency}`;
     const baseline = { name: 'bare nodemailer pool, best of 2', value: bare };
     return [
-      { name: `email delivery path → SMTP sink (${label})`, value: rapport, unit: 'emails/s', baseline, ratio: rapport / bare, target: TARGET },
-      { name: `  the same with one job per email (EMAIL_BATCH_SIZE=1)`, value: jobPerEmail, unit: 'emails/s', baseline, ratio: jobPerEmail / bare },
+      { name: `email delivery path → SMTP sink (${label}), best of 2`, value: rapport, unit: 'emails/s', baseline, ratio: rapport / bare, target: TARGET },
+      { name: `  one job per email (EMAIL_BATCH_SIZE=1), one run`, value: runs.jobPerEmail, unit: 'emails/s', baseline, ratio: runs.jobPerEmail / bare },
     ];
   } finally {
     await sink.close();

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { claimEmailDeliveries, emailSql, queuedRecipientDomains, recordEmailsSent, type EmailSent, type EmailSql } from './email-transitions.js';
+import type { DomainSlotGroup } from './domain-slots.js';
+import { claimEmailDeliveries, emailSql, queuedRecipientDomains, recordEmailsSent, type EmailClaim, type EmailSent, type EmailSql } from './email-transitions.js';
 import { emailMessageFor, isPermanent, recordFailure, suppress, type EmailDeliveryDeps } from './send-email.js';
 
 export interface EmailBatchDeps extends EmailDeliveryDeps {
@@ -31,9 +32,10 @@ export interface EmailBatchReport {
  * Sends a batch of email deliveries — the same guarantees as `deliverEmail`, at a fraction of its
  * round trips. Per recipient domain, a lane repeatedly takes what the rate and the domain allow
  * (n sends), claims those n in one statement, sends them side by side, and records the accepted
- * ones in one statement. A delivery is claimed only just before it is sent, so a crash leaves at
- * most one round of a lane `sending` (the reconciler fails those for a person to check), and
- * everything not yet claimed `queued` for the job's retry.
+ * ones in one statement; the next round is claimed while one is sent. A delivery is claimed only
+ * shortly before it is sent, so a crash leaves at most two rounds of a lane `sending` (the
+ * reconciler fails those for a person to check), and everything not yet claimed `queued` for the
+ * job's retry.
  *
  * Unexpected errors (PostgreSQL down) do not stop the other lanes; the first is thrown once all
  * have finished, so BullMQ retries the batch and the claim skips whatever was already sent.
@@ -65,32 +67,23 @@ async function sendInRounds(deps: EmailBatchDeps, sql: EmailSql, report: EmailBa
   // The lane keeps its domain's slots from round to round (a lane is one batch's worth of sends)
   // and tops them up as others free theirs.
   const group = domain ? deps.domainSlots?.group(domain) : undefined;
-  let waitingSince: number | undefined;
-  let pause = 5;
+  const claimNext = async () => {
+    const next = await nextRound(deps, report, group, ids);
+    // Claim before sending: a crash after SMTP accepted a message must not send it again, so the
+    // claims and the Message-IDs are committed before we talk to the server.
+    return next && { ids: next, claims: await claimEmailDeliveries(sql, next, new Date()) };
+  };
   try {
-    while (ids.length) {
-      const room = group ? await group.fill(ids.length) : Math.min(ids.length, deps.parallelWithoutSlots ?? 10);
-      if (!room) {
-        // The domain is at its cap (other lanes, other processes): ask again shortly, and after a
-        // long wait let single jobs queue up in the domain's line instead of holding this worker.
-        waitingSince ??= Date.now();
-        if (Date.now() - waitingSince > (deps.maxDomainWaitMs ?? 60_000)) {
-          report.handOver.push(...ids.splice(0).map((deliveryId) => ({ deliveryId, reason: 'domain-busy' as const })));
-          return;
-        }
-        await sleep(pause / 2 + Math.random() * pause);
-        pause = Math.min(pause * 2, 200);
-        continue;
-      }
-      waitingSince = undefined;
-      pause = 5;
-      const rate = deps.rate ? await deps.rate.take(Math.min(room, ids.length)) : { granted: Math.min(room, ids.length), retryInMs: 0 };
-      if (!rate.granted) {
-        await sleep(rate.retryInMs);
-        continue;
-      }
-      const round = await claimAndSend(deps, sql, report, ids.splice(0, rate.granted));
-      // A round's "sent" statement runs while the next round claims and sends.
+    let claiming: ReturnType<typeof claimNext> = claimNext();
+    for (let claimed = await claiming; claimed; claimed = await claiming) {
+      // The next round is claimed while this one is sent (its sends start once these are answered,
+      // so the slots still bound what is in flight): SMTP does not sit idle waiting for PostgreSQL.
+      claiming = claimNext();
+      // Its failure is thrown where it is awaited, after this round; it must not count as unhandled meanwhile.
+      claiming.catch(() => undefined);
+      report.skipped += claimed.ids.length - claimed.claims.length;
+      const round = await send(deps, report, claimed.claims);
+      // A round's "sent" statement runs while the next round is sent.
       recording.push(recordRound(sql, report, round));
     }
   } finally {
@@ -99,18 +92,42 @@ async function sendInRounds(deps: EmailBatchDeps, sql: EmailSql, report: EmailBa
   }
 }
 
+/**
+ * The deliveries of the lane's next round: as many as its domain's slots and this second's rate
+ * allow (waiting for either when they allow none); null when the lane is done or handed over.
+ */
+async function nextRound(deps: EmailBatchDeps, report: EmailBatchReport, group: DomainSlotGroup | undefined, ids: string[]): Promise<string[] | null> {
+  let waitingSince: number | undefined;
+  let pause = 5;
+  while (ids.length) {
+    const room = Math.min(ids.length, group ? await group.fill(ids.length) : (deps.parallelWithoutSlots ?? 10));
+    if (!room) {
+      // The domain is at its cap (other lanes, other processes): ask again shortly, and after a
+      // long wait let single jobs queue up in the domain's line instead of holding this worker.
+      waitingSince ??= Date.now();
+      if (Date.now() - waitingSince > (deps.maxDomainWaitMs ?? 60_000)) {
+        report.handOver.push(...ids.splice(0).map((deliveryId) => ({ deliveryId, reason: 'domain-busy' as const })));
+        return null;
+      }
+      await sleep(pause / 2 + Math.random() * pause);
+      pause = Math.min(pause * 2, 200);
+      continue;
+    }
+    const rate = deps.rate ? await deps.rate.take(room) : { granted: room, retryInMs: 0 };
+    if (rate.granted) return ids.splice(0, rate.granted);
+    await sleep(rate.retryInMs);
+  }
+  return null;
+}
+
 /** What one round sent, and any error that must fail the job once the round is recorded. */
 interface Round {
   accepted: EmailSent[];
   failure: PromiseRejectedResult | undefined;
 }
 
-/** Claims these deliveries in one statement and sends them side by side. */
-async function claimAndSend(deps: EmailBatchDeps, sql: EmailSql, report: EmailBatchReport, ids: string[]): Promise<Round> {
-  // Claim before sending: a crash after SMTP accepted a message must not send it again, so the
-  // claims and the Message-IDs are committed before we talk to the server.
-  const claims = await claimEmailDeliveries(sql, ids, new Date());
-  report.skipped += ids.length - claims.length;
+/** Sends claimed deliveries side by side (suppressing blocked ones). */
+async function send(deps: EmailBatchDeps, report: EmailBatchReport, claims: readonly EmailClaim[]): Promise<Round> {
   const accepted: EmailSent[] = [];
   // Settled, not all: a failure to record one note's failure must not leave the others' accepted
   // sends unrecorded (they would stay `sending` and look interrupted).

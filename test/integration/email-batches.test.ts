@@ -176,7 +176,7 @@ describe('email batches', () => {
     await waitFor('every delivery sent or left for a person', async () => (await prisma().delivery.count({ where: { id: { in: ids }, status: 'queued' } })) === 0, 60_000);
     await waitFor('every claimed delivery settled', async () => {
       const sending = await prisma().delivery.findMany({ where: { id: { in: ids }, status: 'sending' } });
-      return sending.length <= DOMAINS.length;
+      return sending.length <= 2 * DOMAINS.length;
     });
     await new Promise((r) => setTimeout(r, 1_000));
     const counts = new Map<string, number>();
@@ -189,6 +189,7 @@ describe('email batches', () => {
       if (d.status === 'sending') assert.ok((counts.get(d.id) ?? 0) <= 1);
       else assert.equal(`${d.status} ${counts.get(d.id) ?? 0}`, 'sent 1');
     }
-    assert.ok(deliveries.filter((d) => d.status === 'sending').length <= DOMAINS.length, 'at most one round per lane (one send per domain at cap 1) was cut off');
+    // At cap 1 a round is one email; a lane has one round in flight and the next claimed.
+    assert.ok(deliveries.filter((d) => d.status === 'sending').length <= 2 * DOMAINS.length, 'at most two rounds per lane were cut off');
   });
 });
