@@ -52,56 +52,72 @@ export async function deliverEmailBatch(deps: EmailBatchDeps, deliveryIds: reado
   return report;
 }
 
-/** One recipient domain's deliveries (null: no address — the claim suppresses them), round by round. */
+/**
+ * One recipient domain's deliveries (null: no address — the claim suppresses them), as a pipeline:
+ * a send starts as soon as a slot is free, never waiting for the rest of a round; the next
+ * deliveries are claimed (one statement) while the lane still has claimed ones to send, and
+ * accepted sends are recorded (one statement) while the next ones go out.
+ */
 async function runLane(deps: EmailBatchDeps, sql: EmailSql, report: EmailBatchReport, domain: string | null, ids: string[]): Promise<void> {
-  const recording: Promise<void>[] = [];
-  try {
-    await sendInRounds(deps, sql, report, domain, ids, recording);
-  } finally {
-    // Even when a round failed, the rounds before it are recorded before the job gives up.
-    await settleAll(recording);
-  }
-}
-
-async function sendInRounds(deps: EmailBatchDeps, sql: EmailSql, report: EmailBatchReport, domain: string | null, ids: string[], recording: Promise<void>[]): Promise<void> {
-  // The lane keeps its domain's slots from round to round (a lane is one batch's worth of sends)
-  // and tops them up as others free theirs.
+  // The lane keeps its domain's slots while it sends (a lane is one batch's worth of sends) and
+  // tops them up as others free theirs.
   const group = domain ? deps.domainSlots?.group(domain) : undefined;
-  const claimNext = async () => {
-    const next = await nextRound(deps, report, group, ids);
+  const recorder = sentRecorder(sql, report);
+  const claimed: EmailClaim[] = [];
+  const sending = new Set<Promise<void>>();
+  const failures: unknown[] = [];
+  let slots = 0;
+  let claiming: Promise<void> | undefined;
+  const claimMore = async () => {
+    const next = await nextClaims(deps, report, group, ids, claimed.length + sending.size);
+    if (!next) return;
+    slots = next.slots;
     // Claim before sending: a crash after SMTP accepted a message must not send it again, so the
     // claims and the Message-IDs are committed before we talk to the server.
-    return next && { ids: next, claims: await claimEmailDeliveries(sql, next, new Date()) };
+    const claims = await claimEmailDeliveries(sql, next.ids, new Date());
+    report.skipped += next.ids.length - claims.length;
+    claimed.push(...claims);
   };
   try {
-    let claiming: ReturnType<typeof claimNext> = claimNext();
-    for (let claimed = await claiming; claimed; claimed = await claiming) {
-      // The next round is claimed while this one is sent (its sends start once these are answered,
-      // so the slots still bound what is in flight): SMTP does not sit idle waiting for PostgreSQL.
-      claiming = claimNext();
-      // Its failure is thrown where it is awaited, after this round; it must not count as unhandled meanwhile.
-      claiming.catch(() => undefined);
-      report.skipped += claimed.ids.length - claimed.claims.length;
-      const round = await send(deps, report, claimed.claims);
-      // A round's "sent" statement runs while the next round is sent.
-      recording.push(recordRound(sql, report, round));
+    while (ids.length || claimed.length || sending.size) {
+      while (claimed.length && sending.size < slots) {
+        const claim = claimed.shift();
+        if (!claim) break;
+        const send: Promise<void> = sendOne(deps, report, recorder, claim)
+          .catch((err: unknown) => void failures.push(err))
+          .finally(() => sending.delete(send));
+        sending.add(send);
+      }
+      // Up to one slot's worth claimed ahead of the free slots, so SMTP never waits for PostgreSQL.
+      // After an unexpected failure nothing more is claimed; what is claimed still goes out.
+      if (!claiming && ids.length && claimed.length < Math.max(slots, 1) && !failures.length) {
+        claiming = claimMore().finally(() => (claiming = undefined));
+      }
+      const next = claiming ? [...sending, claiming] : [...sending];
+      if (!next.length) break;
+      await Promise.race(next);
     }
   } finally {
+    await Promise.allSettled([...sending, ...(claiming ? [claiming] : [])]);
     // A release lost to a Redis hiccup only keeps the slots until their lease runs out.
     await group?.release().catch(() => undefined);
+    // Even when something failed, every accepted send is recorded before the job gives up.
+    await recorder.idle();
   }
+  if (failures.length) throw failures[0];
 }
 
 /**
- * The deliveries of the lane's next round: as many as its domain's slots and this second's rate
- * allow (waiting for either when they allow none); null when the lane is done or handed over.
+ * The lane's next deliveries to claim: up to twice its slots in flight and claimed (one slot's
+ * worth sending, one waiting), within this second's rate, waiting while the domain has no slot
+ * for it or the second's budget is spent; null when the lane is done or handed over.
  */
-async function nextRound(deps: EmailBatchDeps, report: EmailBatchReport, group: DomainSlotGroup | undefined, ids: string[]): Promise<string[] | null> {
+async function nextClaims(deps: EmailBatchDeps, report: EmailBatchReport, group: DomainSlotGroup | undefined, ids: string[], busy: number): Promise<{ ids: string[]; slots: number } | null> {
   let waitingSince: number | undefined;
   let pause = 5;
   while (ids.length) {
-    const room = Math.min(ids.length, group ? await group.fill(ids.length) : (deps.parallelWithoutSlots ?? 10));
-    if (!room) {
+    const slots = group ? await group.fill(ids.length + busy) : (deps.parallelWithoutSlots ?? 10);
+    if (!slots) {
       // The domain is at its cap (other lanes, other processes): ask again shortly, and after a
       // long wait let single jobs queue up in the domain's line instead of holding this worker.
       waitingSince ??= Date.now();
@@ -113,50 +129,67 @@ async function nextRound(deps: EmailBatchDeps, report: EmailBatchReport, group: 
       pause = Math.min(pause * 2, 200);
       continue;
     }
+    const room = Math.min(ids.length, 2 * slots - busy);
+    if (room <= 0) return { ids: [], slots };
     const rate = deps.rate ? await deps.rate.take(room) : { granted: room, retryInMs: 0 };
-    if (rate.granted) return ids.splice(0, rate.granted);
+    if (rate.granted) return { ids: ids.splice(0, rate.granted), slots };
     await sleep(rate.retryInMs);
   }
   return null;
 }
 
-/** What one round sent, and any error that must fail the job once the round is recorded. */
-interface Round {
-  accepted: EmailSent[];
-  failure: PromiseRejectedResult | undefined;
+/** Sends one claimed delivery (or suppresses it when blocked); an accepted send goes to the recorder. */
+async function sendOne(deps: EmailBatchDeps, report: EmailBatchReport, recorder: SentRecorder, claim: EmailClaim): Promise<void> {
+  if (claim.blockedBy) {
+    if ((await suppress(deps.prisma, claim.id, claim.suggestionId, claim.blockedBy)) === 'suppressed') report.suppressed += 1;
+    else report.skipped += 1;
+    return;
+  }
+  try {
+    const sent = await deps.mailer.send(emailMessageFor(deps, claim));
+    recorder.add({ deliveryId: claim.id, suggestionId: claim.suggestionId, messageId: claim.messageId, response: sent.response });
+  } catch (err) {
+    await recordFailure(deps.prisma, claim.id, claim.suggestionId, err);
+    if (isPermanent(err)) report.failed += 1;
+    else report.handOver.push({ deliveryId: claim.id, reason: 'retry' });
+  }
 }
 
-/** Sends claimed deliveries side by side (suppressing blocked ones). */
-async function send(deps: EmailBatchDeps, report: EmailBatchReport, claims: readonly EmailClaim[]): Promise<Round> {
-  const accepted: EmailSent[] = [];
-  // Settled, not all: a failure to record one note's failure must not leave the others' accepted
-  // sends unrecorded (they would stay `sending` and look interrupted).
-  const outcomes = await Promise.allSettled(
-    claims.map(async (claim) => {
-      if (claim.blockedBy) {
-        if ((await suppress(deps.prisma, claim.id, claim.suggestionId, claim.blockedBy)) === 'suppressed') report.suppressed += 1;
-        else report.skipped += 1;
-        return;
-      }
-      try {
-        const sent = await deps.mailer.send(emailMessageFor(deps, claim));
-        accepted.push({ deliveryId: claim.id, suggestionId: claim.suggestionId, messageId: claim.messageId, response: sent.response });
-      } catch (err) {
-        await recordFailure(deps.prisma, claim.id, claim.suggestionId, err);
-        if (isPermanent(err)) report.failed += 1;
-        else report.handOver.push({ deliveryId: claim.id, reason: 'retry' });
-      }
-    }),
-  );
-  return { accepted, failure: outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected') };
+interface SentRecorder {
+  add(sent: EmailSent): void;
+  /** Resolves once everything added is recorded; throws the first send that could not be. */
+  idle(): Promise<void>;
 }
 
-/** Records a round's accepted sends in one statement; then throws what went wrong in the round, if anything. */
-async function recordRound(sql: EmailSql, report: EmailBatchReport, round: Round): Promise<void> {
-  const refused = await recordEmailsSent(sql, round.accepted, new Date());
-  report.sent += round.accepted.length - refused.length;
-  if (round.failure) throw round.failure.reason;
-  if (refused[0]) throw refused[0].error;
+/** Records accepted sends in one statement per flush: whatever arrived while the last one ran. */
+function sentRecorder(sql: EmailSql, report: EmailBatchReport): SentRecorder {
+  let pending: EmailSent[] = [];
+  let flushing: Promise<void> | undefined;
+  const errors: unknown[] = [];
+  const flush = (): Promise<void> =>
+    (flushing ??= (async () => {
+      while (pending.length) {
+        const sends = pending;
+        pending = [];
+        try {
+          const refused = await recordEmailsSent(sql, sends, new Date());
+          report.sent += sends.length - refused.length;
+          errors.push(...refused.map((r) => r.error));
+        } catch (err) {
+          errors.push(err);
+        }
+      }
+    })().finally(() => (flushing = undefined)));
+  return {
+    add(sent) {
+      pending.push(sent);
+      void flush();
+    },
+    async idle() {
+      while (pending.length || flushing) await flush();
+      if (errors.length) throw errors[0];
+    },
+  };
 }
 
 /** Waits for every promise, then throws the first rejection (none is left unobserved). */
