@@ -33,6 +33,11 @@ export interface DomainSlotGroup {
    * renewing the lease of those already held; returns how many are held (0 … wanted).
    */
   fill(wanted: number): Promise<number>;
+  /**
+   * Resolves when this process frees slots of the domain, or after `maxWaitMs` (others' releases
+   * are only seen by asking again): how a group that got none waits before it asks again.
+   */
+  released(maxWaitMs: number): Promise<void>;
   /** Frees them all, then wakes the domain's first waiters. */
   release(): Promise<void>;
 }
@@ -100,6 +105,12 @@ export function createDomainSlots(redis: Redis, opts: { prefix: string; maxPerDo
   const keys = (domain: string) => [`${opts.prefix}:smtp-domain:${domain}`, `${opts.prefix}:smtp-domain:${domain}:line`] as const;
   // Refused waiters of this process that have not reported asleep yet, and their domain.
   const refused = new Map<string, string>();
+  // Groups of this process waiting for a domain's slots, woken by this process's releases at once.
+  const waitingGroups = new Map<string, Set<() => void>>();
+  const notifyGroups = (domain: string) => {
+    for (const wake of waitingGroups.get(domain) ?? []) wake();
+    waitingGroups.delete(domain);
+  };
 
   const run = async (s: Script, domain: string, args: (string | number)[]): Promise<unknown> => {
     const argv = [2, ...keys(domain), ...args] as const;
@@ -139,7 +150,12 @@ export function createDomainSlots(redis: Redis, opts: { prefix: string; maxPerDo
         refused.set(waiter, domain);
         return null;
       }
-      return { release: () => wakeNext(domain, [holder]) };
+      return {
+        release: async () => {
+          await wakeNext(domain, [holder]);
+          notifyGroups(domain);
+        },
+      };
     },
     group(domain) {
       const prefix = randomUUID();
@@ -150,11 +166,24 @@ export function createDomainSlots(redis: Redis, opts: { prefix: string; maxPerDo
           held = Number(await run(FILL_GROUP, domain, [opts.maxPerDomain, leaseMs, held, wanted, prefix]));
           return held;
         },
+        released(maxWaitMs) {
+          return new Promise<void>((resolve) => {
+            const timer = setTimeout(done, maxWaitMs);
+            function done() {
+              clearTimeout(timer);
+              waitingGroups.get(domain)?.delete(done);
+              resolve();
+            }
+            waitingGroups.set(domain, (waitingGroups.get(domain) ?? new Set()).add(done));
+          });
+        },
         async release() {
           const holders = Array.from({ length: held }, (_, i) => `${prefix}:${i + 1}`);
           const count = held;
           held = 0;
-          if (count) await wakeNext(domain, holders, count);
+          if (!count) return;
+          await wakeNext(domain, holders, count);
+          notifyGroups(domain);
         },
       };
     },

@@ -125,7 +125,8 @@ async function nextClaims(deps: EmailBatchDeps, report: EmailBatchReport, group:
         report.handOver.push(...ids.splice(0).map((deliveryId) => ({ deliveryId, reason: 'domain-busy' as const })));
         return null;
       }
-      await sleep(pause / 2 + Math.random() * pause);
+      // This process's releases wake the lane at once; other processes' are seen by asking again.
+      await (group ? group.released(pause / 2 + Math.random() * pause) : sleep(pause));
       pause = Math.min(pause * 2, 200);
       continue;
     }

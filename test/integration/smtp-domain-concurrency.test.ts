@@ -89,6 +89,26 @@ describe('per-domain SMTP concurrency', () => {
     assert.ok(await slots.acquire('gmail.example', 'w7'), 'expired leases free their slots');
   });
 
+  test('a batch group of slots takes what is free, and a group left without is woken by a release in this process', async () => {
+    const slots = createDomainSlots(redis, { prefix: prefix(), maxPerDomain: 3, wake: async () => 'gone' });
+    const a = slots.group('gmail.example');
+    assert.equal(await a.fill(2), 2);
+    const b = slots.group('gmail.example');
+    assert.equal(await b.fill(5), 1, 'only what the cap leaves');
+    const c = slots.group('gmail.example');
+    assert.equal(await c.fill(1), 0);
+    const before = Date.now();
+    await c.released(80);
+    assert.ok(Date.now() - before >= 70, 'without a release, it waits its time');
+    const waiting = c.released(10_000);
+    await a.release();
+    await waiting;
+    assert.ok(Date.now() - before < 2_000, 'woken by the release, not by its timer');
+    assert.equal(await c.fill(2), 2, 'the freed slots can be taken');
+    await b.release();
+    await c.release();
+  });
+
   test('refused senders wait in line and each release wakes the first of them', async () => {
     const woken: string[] = [];
     let awake = new Set<string>();
