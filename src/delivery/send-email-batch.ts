@@ -30,12 +30,12 @@ export interface EmailBatchReport {
 
 /**
  * Sends a batch of email deliveries — the same guarantees as `deliverEmail`, at a fraction of its
- * round trips. Per recipient domain, a lane repeatedly takes what the rate and the domain allow
- * (n sends), claims those n in one statement, sends them side by side, and records the accepted
- * ones in one statement; the next round is claimed while one is sent. A delivery is claimed only
- * shortly before it is sent, so a crash leaves at most two rounds of a lane `sending` (the
- * reconciler fails those for a person to check), and everything not yet claimed `queued` for the
- * job's retry.
+ * round trips. Per recipient domain, a lane holds what slots the domain allows, claims the next
+ * deliveries (as many as the rate allows) in one statement while it still has claimed ones to
+ * send, sends each as soon as a slot is free, and records the accepted ones in one statement per
+ * flush. A delivery is claimed only shortly before it is sent, so a crash leaves at most twice a
+ * lane's slots `sending` (the reconciler fails those for a person to check), and everything not
+ * yet claimed `queued` for the job's retry.
  *
  * Unexpected errors (PostgreSQL down) do not stop the other lanes; the first is thrown once all
  * have finished, so BullMQ retries the batch and the claim skips whatever was already sent.

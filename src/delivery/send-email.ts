@@ -32,6 +32,8 @@ export type DeliveryOutcome = 'sent' | 'skipped' | 'suppressed' | 'postponed' | 
 
 /**
  * Sends one email delivery, exactly once from the customer's point of view:
+ * 0. with `rate`, take one send from this second's budget — when it is spent, return
+ *    'rate-limited' having changed nothing, and the caller tries again in the next second;
  * 1. with `domainSlots`, take a slot for the recipient's domain — at the domain's cap, return
  *    'postponed' having changed nothing: the delivery is in the domain's line, and the caller puts
  *    it to sleep, then reports it `asleep` so that the next free slot wakes it;
@@ -123,7 +125,7 @@ export function isPermanent(err: unknown): boolean {
   return typeof code === 'number' && code >= 500 && code < 600;
 }
 
-export const describe = (err: unknown) => {
+const describe = (err: unknown) => {
   const e = err as { responseCode?: number; response?: string; message?: string };
   return e.response ? `${e.responseCode ?? ''} ${e.response}`.trim() : (e.message ?? String(err));
 };

@@ -19,8 +19,8 @@ export const jobCatalog = {
     backoff: { type: 'exponential', delay: 2_000 },
   },
   /**
-   * Bulk email deliveries due now, sent together (EMAIL_BATCH_SIZE at most): one job, a claim and a
-   * "sent" statement per round instead of per email. Each delivery keeps its own guarantees;
+   * Bulk email deliveries due now, sent together (EMAIL_BATCH_SIZE at most): one job, and claims and
+   * "sent" records in one statement for many emails instead of one each. Each delivery keeps its own guarantees;
    * retries of a failed send go back as single `deliver-email` jobs.
    */
   'deliver-email-batch': {

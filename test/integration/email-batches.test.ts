@@ -1,6 +1,9 @@
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { loadConfig } from '../../src/config.js';
 import { seedDemo } from '../../src/demo/seed-demo.js';
+import { createEmailRate } from '../../src/delivery/email-rate.js';
+import { deliverEmail } from '../../src/delivery/send-email.js';
 import { enqueueDeliveries, enqueueDeliveryBatch } from '../../src/delivery/enqueue-delivery.js';
 import { openRuntime, type Runtime } from '../../src/infra/runtime.js';
 import { buildProcessors } from '../../src/jobs/processors.js';
@@ -54,6 +57,27 @@ describe('email batches', () => {
   }
 
   const sentOnce = (sink: CountingSink, ids: readonly string[]) => assert.deepEqual(sink.accepted.map((m) => m.deliveryId).sort(), [...ids].sort(), 'each email accepted exactly once');
+
+  test('EMAIL_BATCH_SIZE defaults to 50 and must be an integer from 1 to 500', () => {
+    assert.equal(loadConfig({}).mail.batchSize, 50);
+    assert.equal(loadConfig({ EMAIL_BATCH_SIZE: '1' }).mail.batchSize, 1);
+    for (const bad of ['0', '501', 'many']) assert.throws(() => loadConfig({ EMAIL_BATCH_SIZE: bad }), /EMAIL_BATCH_SIZE/);
+  });
+
+  test('a single email that finds this second\'s budget spent changes nothing and says so', async () => {
+    const sink = await startDomainCountingSink({ holdMs: 0 });
+    const id = await approved(`ann@${DOMAINS[0]}`);
+    const w = await worker(sink, {});
+    const rate = createEmailRate(w.rt.redis, { prefix: w.rt.config.redis.queuePrefix, perSecond: 1 });
+    assert.equal((await rate.take(1)).granted, 1, 'a batch took the only send of this second');
+    const deps = { prisma: prisma(), mailer: w.rt.mailer, mailFrom: 'notes@rapport.example', rate };
+    assert.equal(await deliverEmail(deps, id), 'rate-limited');
+    const delivery = await prisma().delivery.findUniqueOrThrow({ where: { id } });
+    assert.equal(`${delivery.status} ${delivery.attempts}`, 'queued 0', 'nothing claimed');
+    assert.equal(sink.accepted.length, 0);
+    await new Promise((r) => setTimeout(r, 1_100));
+    assert.equal(await deliverEmail(deps, id), 'sent', 'the next second has room');
+  });
 
   test('bulk emails due now go out in batch jobs, each once, with the same audit trail as a single send', async () => {
     const sink = await startDomainCountingSink({ holdMs: 0 });
