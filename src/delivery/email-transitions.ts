@@ -204,7 +204,8 @@ export async function queuedRecipientDomain(sql: EmailSql, deliveryId: string): 
 
 /**
  * `queuedRecipientDomain` for several deliveries: each queued email delivery's recipient domain
- * (null without an address); deliveries that are not waiting to be sent are left out.
+ * (null without an address); deliveries that are not waiting to be sent are left out. In id order,
+ * the order claims lock rows in, so a batch's lanes claim the way every other claim does.
  */
 export async function queuedRecipientDomains(sql: EmailSql, deliveryIds: readonly string[]): Promise<Map<string, string | null>> {
   if (!deliveryIds.length) return new Map();
@@ -218,7 +219,8 @@ const RECIPIENT = {
     SELECT d."id", c."email" FROM "Delivery" d
     JOIN "Suggestion" s ON s."id" = d."suggestionId"
     JOIN "Customer" c ON c."id" = s."customerId"
-    WHERE d."id" = ANY($1::uuid[]) AND d."status" = 'queued' AND d."channel" = 'email'`,
+    WHERE d."id" = ANY($1::uuid[]) AND d."status" = 'queued' AND d."channel" = 'email'
+    ORDER BY d."id"`,
 };
 
 /** The part after the last @, lower-cased; null for a missing or malformed address. */

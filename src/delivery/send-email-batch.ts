@@ -79,7 +79,9 @@ async function runLane(deps: EmailBatchDeps, sql: EmailSql, report: EmailBatchRe
     claimed.push(...claims);
   };
   try {
-    while (ids.length || claimed.length || sending.size) {
+    // A claim still in flight counts as work: ending the lane then would leave what it claims
+    // `sending` and never sent (the last ids are taken off the list before the claim returns).
+    while (ids.length || claimed.length || sending.size || claiming) {
       while (claimed.length && sending.size < slots) {
         const claim = claimed.shift();
         if (!claim) break;

@@ -27,7 +27,7 @@ describe('email batches', () => {
   before(async () => {
     database = await freshDatabase();
     await seedDemo(prisma());
-    const people = [...DOMAINS.map((d) => `ann@${d}`), 'bo@bulkmail.example', 'flaky@flaky.example', 'gone@dead.example'];
+    const people = [...DOMAINS.map((d) => `ann@${d}`), 'bo@bulkmail.example', 'flaky@flaky.example', 'gone@dead.example', 'cy@slowclaim.example'];
     for (const email of people) await prisma().customer.create({ data: { externalId: email, name: email.split('@')[0]!, email } });
   });
   afterEach(async () => {
@@ -157,6 +157,27 @@ describe('email batches', () => {
     assert.equal(flakyRefusals, 2);
     await new Promise((r) => setTimeout(r, 300));
     sentOnce(sink, [...fine, flaky]);
+  });
+
+  test('a lane whose last claim is slower than its sends still sends what that claim returns', async () => {
+    // One slot for the domain, so the lane claims two, sends them, and claims the third only while
+    // the second is out. Another transaction holds the third row (as a racing single job would), so
+    // that claim returns after both sends are done: the lane must wait for it, not end and leave
+    // the third email `sending` for ever.
+    const sink = await startDomainCountingSink({ holdMs: 0 });
+    const ids = (await approvedMany(3, () => 'cy@slowclaim.example')).sort();
+    const w = await worker(sink, { SMTP_MAX_PER_DOMAIN: '1' });
+    const holder = await database.db.pool.connect();
+    running.push({ close: async () => holder.release() });
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1 FROM "Delivery" WHERE "id" = $1 FOR UPDATE', [ids[2]]);
+    await enqueueDeliveries(prisma(), w.rt.queues, ids, { priority: 'bulk' });
+    w.start();
+    await waitFor('two sent', async () => sink.accepted.length >= 2);
+    await new Promise((r) => setTimeout(r, 300));
+    await holder.query('COMMIT');
+    await waitFor('the third sent too', async () => (await prisma().delivery.count({ where: { id: { in: ids }, status: 'sent' } })) === 3, 5_000);
+    sentOnce(sink, ids);
   });
 
   test('a batch and single jobs racing for the same deliveries send each once', async () => {
