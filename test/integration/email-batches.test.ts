@@ -102,6 +102,21 @@ describe('email batches', () => {
     assert.equal((sentEntry?.data as { messageId?: string } | null)?.messageId, deliveries.find((d) => d.id === ids[0])?.messageId);
   });
 
+  test('a bulk run is cut into batches by recipient domain, so each batch sends few lanes', async () => {
+    const sink = await startDomainCountingSink({ holdMs: 0 });
+    const ids = await approvedMany(6, (i) => `ann@${DOMAINS[i % 3]}`);
+    const w = await worker(sink, { EMAIL_BATCH_SIZE: '2' });
+    await enqueueDeliveries(prisma(), w.rt.queues, ids, { priority: 'bulk' });
+    const jobs = await w.rt.queues.queue('deliver-email-batch').getJobs(['prioritized', 'waiting']);
+    const domainOf = new Map((await prisma().delivery.findMany({ where: { id: { in: ids } }, include: { suggestion: { include: { customer: true } } } })).map((d) => [d.id, d.suggestion.customer.email?.split('@')[1]]));
+    const domainsPerBatch = jobs.map((j) => [...new Set((j.data as { deliveryIds: string[] }).deliveryIds.map((id) => domainOf.get(id)))]);
+    assert.deepEqual(domainsPerBatch.map((d) => d.length), [1, 1, 1], 'interleaved recipients, yet one domain per batch');
+    assert.deepEqual(domainsPerBatch.flat().sort(), [...DOMAINS].sort());
+    w.start();
+    await waitFor('all sent', async () => (await prisma().delivery.count({ where: { id: { in: ids }, status: 'sent' } })) === ids.length);
+    sentOnce(sink, ids);
+  });
+
   test('batches side by side keep a domain to its cap, together with single jobs', async () => {
     const sink = await startDomainCountingSink({ holdMs: 80 });
     const bulk = await approvedMany(16, () => 'bo@bulkmail.example');
