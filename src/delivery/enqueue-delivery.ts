@@ -37,12 +37,8 @@ export async function enqueueDeliveries(prisma: PrismaClient, queues: Queues, id
     orderBy: { id: 'asc' },
     select: { id: true, channel: true, scheduledFor: true, suggestion: { select: { customer: { select: { email: true } } } } },
   });
-  // Batches are cut from this order, so one recipient domain's emails travel together: a batch
-  // sends one lane per domain and pays a lane's round trips (slots, rate, claim) per round,
-  // whatever its size — fifty emails to forty domains would be forty lanes of one or two.
-  const keyed = rows.map((row) => ({ row, domain: emailDomain(row.suggestion.customer.email) ?? '' }));
-  keyed.sort((a, b) => (a.domain < b.domain ? -1 : a.domain > b.domain ? 1 : 0));
-  await enqueueDeliveryBatch(queues, keyed.map((k) => k.row), { ...opts, batch: true });
+  const domainOf = new Map(rows.map((row) => [row.id, emailDomain(row.suggestion.customer.email) ?? '']));
+  await enqueueDeliveryBatch(queues, rows, { ...opts, batch: true, domainOf });
 }
 
 /**
@@ -54,23 +50,48 @@ export async function enqueueDeliveries(prisma: PrismaClient, queues: Queues, id
 export async function enqueueDeliveryBatch(
   queues: Queues,
   deliveries: readonly Pick<Delivery, 'id' | 'channel' | 'scheduledFor'>[],
-  opts: { priority?: keyof typeof DELIVERY_PRIORITY; now?: Date; batch?: boolean } = {},
+  opts: { priority?: keyof typeof DELIVERY_PRIORITY; now?: Date; batch?: boolean; domainOf?: ReadonlyMap<string, string> } = {},
 ): Promise<void> {
   const now = opts.now ?? new Date();
   const jobsOf = (channel: Delivery['channel']) => deliveries.filter((d) => d.channel === channel).map((d) => deliveryJob(d, { ...opts, now }));
   const emailJobs = jobsOf('email');
   const batchable = opts.batch && (opts.priority ?? 'bulk') === 'bulk' && queues.emailBatchSize > 1 ? emailJobs.filter((j) => !j.opts.delayMs) : [];
   if (batchable.length > 1) {
-    const batches = [];
-    for (let i = 0; i < batchable.length; i += queues.emailBatchSize) {
-      batches.push({ payload: { deliveryIds: batchable.slice(i, i + queues.emailBatchSize).map((j) => j.payload.deliveryId) }, opts: { priority: DELIVERY_PRIORITY.bulk } });
-    }
-    await queues.enqueueMany('deliver-email-batch', batches);
+    const ids = batchable.map((j) => j.payload.deliveryId);
+    const batches = cutEmailBatches(ids, queues.emailBatchSize, (id) => opts.domainOf?.get(id) ?? '');
+    await queues.enqueueMany('deliver-email-batch', batches.map((deliveryIds) => ({ payload: { deliveryIds }, opts: { priority: DELIVERY_PRIORITY.bulk } })));
     await queues.enqueueMany('deliver-email', emailJobs.filter((j) => j.opts.delayMs));
   } else {
     await queues.enqueueMany('deliver-email', emailJobs);
   }
   await queues.enqueueMany('deliver-print', jobsOf('print'));
+}
+
+/**
+ * A bulk run's email deliveries cut into batches of at most `size`, each of one recipient domain,
+ * the domains taking turns. One domain per batch because a batch sends one lane per domain and a
+ * lane pays its round trips (slots, rate, claim) per round whatever its size: fifty emails to forty
+ * domains would be forty lanes of one or two. Taking turns because batches run side by side: one
+ * domain's batches one after another would all wait on that domain's slots while the others idle.
+ */
+export function cutEmailBatches(ids: readonly string[], size: number, domainOf: (id: string) => string): string[][] {
+  const byDomain = new Map<string, string[]>();
+  for (const id of ids) {
+    const domain = domainOf(id);
+    const list = byDomain.get(domain);
+    if (list) list.push(id);
+    else byDomain.set(domain, [id]);
+  }
+  const chunked = [...byDomain.values()].map((list) => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size)));
+  const total = chunked.reduce((n, chunks) => n + chunks.length, 0);
+  const batches: string[][] = [];
+  for (let round = 0; batches.length < total; round++) {
+    for (const chunks of chunked) {
+      const batch = chunks[round];
+      if (batch) batches.push(batch);
+    }
+  }
+  return batches;
 }
 
 /** The job for one delivery: delayed until its send time, at the priority of how it was approved. */
