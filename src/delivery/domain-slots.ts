@@ -1,5 +1,6 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { redisScript, type RedisScript } from '../infra/redis-script.js';
 
 /**
  * At most `maxPerDomain` emails in flight to one recipient domain, across every worker process
@@ -69,7 +70,7 @@ redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)`;
 // The line is a sorted set too, scored by when a waiter first joined: one who is refused again
 // keeps its place (NX) rather than joining twice.
 // KEYS: slots, line. ARGV: cap, lease ms, holder, waiter, line ttl ms. 1 = slot taken, 0 = in line.
-const ACQUIRE = script(`${SWEEP}
+const ACQUIRE = redisScript(`${SWEEP}
 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then
   redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[3])
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
@@ -82,7 +83,7 @@ return 0`);
 // KEYS: slots, line (unused). ARGV: cap, lease ms, held, wanted in all, holder prefix. Renews the
 // held holders' leases (<prefix>:1 … <prefix>:held) and adds more while the cap allows; returns
 // how many are held now.
-const FILL_GROUP = script(`${SWEEP}
+const FILL_GROUP = redisScript(`${SWEEP}
 local held = tonumber(ARGV[3])
 local lease = now + tonumber(ARGV[2])
 for i = 1, held do redis.call('ZADD', KEYS[1], 'XX', lease, ARGV[5] .. ':' .. i) end
@@ -93,7 +94,7 @@ return held + math.max(more, 0)`);
 
 // KEYS: slots, line. ARGV: cap, then the holders to remove (none or more). The first waiter and
 // its place ({waiter, score}) if a slot is free.
-const NEXT_WAITER = script(`
+const NEXT_WAITER = redisScript(`
 if #ARGV > 1 then redis.call('ZREM', KEYS[1], unpack(ARGV, 2)) end
 ${SWEEP}
 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[1]) then return redis.call('ZPOPMIN', KEYS[2]) end
@@ -112,16 +113,7 @@ export function createDomainSlots(redis: Redis, opts: { prefix: string; maxPerDo
     waitingGroups.delete(domain);
   };
 
-  const run = async (s: Script, domain: string, args: (string | number)[]): Promise<unknown> => {
-    const argv = [2, ...keys(domain), ...args] as const;
-    try {
-      return await redis.evalsha(s.sha, ...argv);
-    } catch (err) {
-      // First use on this Redis (or after SCRIPT FLUSH / a restart): load the script by sending it.
-      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-      return redis.eval(s.lua, ...argv);
-    }
-  };
+  const run = (s: RedisScript, domain: string, args: (string | number)[]): Promise<unknown> => s.run(redis, keys(domain), args);
 
   /**
    * Wakes a waiter per freed slot (`wakeups`) while slots are free, passing over a few that need no
@@ -195,11 +187,3 @@ export function createDomainSlots(redis: Redis, opts: { prefix: string; maxPerDo
   };
 }
 
-interface Script {
-  lua: string;
-  sha: string;
-}
-
-function script(lua: string): Script {
-  return { lua, sha: createHash('sha1').update(lua).digest('hex') };
-}

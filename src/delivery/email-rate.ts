@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { redisScript } from '../infra/redis-script.js';
 
 /**
  * EMAIL_RATE_PER_SECOND counted in emails, for every process sharing the queue prefix. Single
@@ -15,30 +15,20 @@ export interface EmailRate {
 // A fixed one-second window on Redis's clock (so workers with skewed clocks agree): the key holds
 // what this second has used and expires with it.
 // KEYS: window. ARGV: per second, wanted. Returns {granted, ms until the window ends}.
-const TAKE = `
+const TAKE = redisScript(`
 local used = tonumber(redis.call('GET', KEYS[1]) or '0')
 local granted = math.max(0, math.min(tonumber(ARGV[2]), tonumber(ARGV[1]) - used))
 if granted > 0 then
   redis.call('INCRBY', KEYS[1], granted)
   if used == 0 then redis.call('PEXPIRE', KEYS[1], 1000) end
 end
-return {granted, redis.call('PTTL', KEYS[1])}`;
-const TAKE_SHA = createHash('sha1').update(TAKE).digest('hex');
+return {granted, redis.call('PTTL', KEYS[1])}`);
 
 export function createEmailRate(redis: Redis, opts: { prefix: string; perSecond: number }): EmailRate {
   const key = `${opts.prefix}:email-rate`;
-  const run = async (wanted: number): Promise<unknown> => {
-    try {
-      return await redis.evalsha(TAKE_SHA, 1, key, opts.perSecond, wanted);
-    } catch (err) {
-      // First use on this Redis (or after SCRIPT FLUSH / a restart): load the script by sending it.
-      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
-      return redis.eval(TAKE, 1, key, opts.perSecond, wanted);
-    }
-  };
   return {
     async take(wanted) {
-      const [granted, ttl] = (await run(wanted)) as [number, number];
+      const [granted, ttl] = (await TAKE.run(redis, [key], [opts.perSecond, wanted])) as [number, number];
       // PTTL is -2 when nothing was taken this second (no key): the budget is whole again at once.
       return { granted, retryInMs: Math.max(ttl, 1) };
     },
