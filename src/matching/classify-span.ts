@@ -51,7 +51,12 @@ export function classifySpan(
   const hits = found.length === 1 ? found : keepLongest(found);
   const cues: PhraseHit[] = [];
   let kinds = false;
-  for (const hit of hits) {
+  // Index loops here and below, not for-of: this runs per classified sentence, a few times per
+  // article, so V8 compiles it late, on the articles' time, and the iterator protocol made up much
+  // of what it compiled.
+  for (let h = 0; h < hits.length; h++) {
+    const hit = hits[h];
+    if (hit === undefined) continue;
     if (hit.phrase.role === 'disclaimer') return DISCLAIMED;
     if (hit.phrase.role === 'negation' || hit.phrase.role === 'reversal') cues.push(hit);
     else kinds ||= hit.phrase.kind !== null;
@@ -63,7 +68,9 @@ export function classifySpan(
   let positive: Classification | null = null;
   let reversed: Classification | null = null;
   let negated: Classification | null = null;
-  for (const hit of hits) {
+  for (let h = 0; h < hits.length; h++) {
+    const hit = hits[h];
+    if (hit === undefined) continue;
     const kind = hit.phrase.kind;
     if (hit.phrase.role !== 'kind' || kind === null) continue;
     const weight = hit.phrase.weight;
@@ -120,7 +127,10 @@ function tryPhrases(
   hits: PhraseHit[],
   ranks: number[],
 ): void {
-  for (const { phrase, rank } of group) {
+  for (let g = 0; g < group.length; g++) {
+    const candidate = group[g];
+    if (candidate === undefined) continue;
+    const { phrase, rank } = candidate;
     if (languages.has(phrase.rules) && matchesAt(doc, phrase, t, to, forms)) {
       const last = t + phrase.keys.length - 1;
       hits.push({ phrase, first: t, last, span: (doc.ends[last] ?? 0) - (doc.starts[t] ?? 0) });
@@ -171,9 +181,15 @@ function matchesAt(doc: TokenizedText, phrase: CompiledPhrase, at: number, to: n
 // "เลื่อน" alone means postponed).
 function keepLongest(hits: PhraseHit[]): PhraseHit[] {
   const kept: PhraseHit[] = [];
-  for (const hit of [...hits].sort(longestFirst)) {
+  const longestFirstHits = hits.slice().sort(longestFirst);
+  for (let h = 0; h < longestFirstHits.length; h++) {
+    const hit = longestFirstHits[h];
+    if (hit === undefined) continue;
     let overlaps = false;
-    for (const other of kept) overlaps ||= hit.last >= other.first && hit.first <= other.last;
+    for (let k = 0; k < kept.length; k++) {
+      const other = kept[k];
+      if (other !== undefined) overlaps ||= hit.last >= other.first && hit.first <= other.last;
+    }
     if (!overlaps) kept.push(hit);
   }
   return kept.sort(inTextOrder);
@@ -203,7 +219,9 @@ function nearestModifier(hit: PhraseHit, cues: readonly PhraseHit[], words: Int3
   const hitFirst = words[hit.first - from] ?? 0;
   const hitLast = words[hit.last - from] ?? 0;
   let found: 'reversal' | 'negation' | null = null;
-  for (const cue of cues) {
+  for (let c = 0; c < cues.length; c++) {
+    const cue = cues[c];
+    if (cue === undefined) continue;
     const inWindow =
       (cue.last < hit.first && hitFirst - (words[cue.last - from] ?? 0) <= before) ||
       (cue.first > hit.last && (words[cue.first - from] ?? 0) - hitLast <= after);
