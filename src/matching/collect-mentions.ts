@@ -133,14 +133,15 @@ function checkMention(index: MatchIndex, scan: ArticleScanner, entry: number, hi
  * only corroborate.
  */
 function dropContained(mentions: Mention[]): Mention[] {
-  // Plain loops, a named comparator and a list instead of filter callbacks and a Set: this runs
+  // Plain loops and a list instead of filter callbacks and a Set: this runs
   // once per article, so V8 compiles it late, on the articles' time, and those cost most to compile.
   const spans: Mention[] = [];
   for (let i = 0; i < mentions.length; i++) {
     const m = mentions[i];
     if (m !== undefined && m.role !== 'keyword') spans.push(m);
   }
-  sortByStartLongestFirst(spans);
+  // By first token, then longest first (stable, so equal spans keep their order).
+  spans.sort((a, b) => a.first - b.first || b.last - a.last);
   let contained: Mention[] | null = null; // almost always stays null
   // Sorted by start, longest first: a span is contained when an earlier one reaches at least as far and is longer.
   let reach = -1;
@@ -164,22 +165,3 @@ function dropContained(mentions: Mention[]): Mention[] {
   return kept;
 }
 
-/**
- * By first token, then longest first; stable, as Array.prototype.sort. An insertion sort, not
- * sort with a comparator: an article has a handful of mentions, and for its first few hundred
- * articles a worker runs this unoptimised, where each comparator call through the sort builtin
- * cost more than the whole sort does inline.
- */
-function sortByStartLongestFirst(spans: Mention[]): void {
-  for (let i = 1; i < spans.length; i++) {
-    const m = spans[i];
-    if (m === undefined) continue;
-    let j = i - 1;
-    for (; j >= 0; j--) {
-      const other = spans[j];
-      if (other === undefined || other.first < m.first || (other.first === m.first && other.last >= m.last)) break;
-      spans[j + 1] = other;
-    }
-    spans[j + 1] = m;
-  }
-}

@@ -62,7 +62,8 @@ export function resolveAccounts(mentions: readonly Mention[]): IdentifiedAccount
     if (!named && !distinctiveContact) continue;
     identified.push({
       account,
-      mentions: inTextOrder(names, contacts),
+      // In text order; stable, so a name and a contact at the same token keep names first.
+      mentions: names.concat(contacts).sort((a, b) => a.first - b.first),
       identity: identityScore(evidenceWeights(names, contacts, keywords, named)),
     });
   }
@@ -75,26 +76,6 @@ function namedEarlier(mentions: readonly Mention[], index: number, account: numb
   return false;
 }
 
-/**
- * `names.concat(contacts).sort((a, b) => a.first - b.first)`, stable as that is, by insertion:
- * a handful of mentions, and for a worker's first few hundred articles this runs unoptimised,
- * where each comparator call through the sort builtin cost more than the whole sort does inline.
- */
-function inTextOrder(names: readonly Mention[], contacts: readonly Mention[]): Mention[] {
-  const sorted = names.concat(contacts);
-  for (let i = 1; i < sorted.length; i++) {
-    const m = sorted[i];
-    if (m === undefined) continue;
-    let j = i - 1;
-    for (; j >= 0; j--) {
-      const other = sorted[j];
-      if (other === undefined || other.first <= m.first) break;
-      sorted[j + 1] = other;
-    }
-    sorted[j + 1] = m;
-  }
-  return sorted;
-}
 
 /** One weight per distinct piece of evidence: repeating a name in every paragraph adds nothing. */
 function evidenceWeights(names: readonly Mention[], contacts: readonly Mention[], keywords: readonly Mention[], named: boolean): number[] {
