@@ -4,8 +4,6 @@ import { astralClass, CHAR_CLASS, DENSE, HIGH_SURROGATE, SEPARATOR, TokenizedTex
 import type { TokenInfo, TokenVocabulary } from './token-vocabulary.js';
 
 const INITIAL_HITS = 64;
-/** Fills the info slots not asked for yet; never returned (see ArticleScanner.info). */
-const NO_INFO: TokenInfo = { primary: '', key: '', id: 0, phrases: undefined };
 
 /**
  * Reads an article once. One pass over its characters cuts the tokens exactly as TokenizedText
@@ -19,17 +17,11 @@ const NO_INFO: TokenInfo = { primary: '', key: '', id: 0, phrases: undefined };
 export class ArticleScanner {
   readonly doc = new TokenizedText();
   /**
-   * Per token of the last scan: the spelling entry of a word looked up (see
-   * TokenVocabulary.wordEntry), or -1 for a dense-script character or a word ruled out unread.
-   * Numbers, not TokenInfo objects: the scan stores one per token, and most are never asked about.
+   * Info of token t, for t < doc.count, or undefined for a dense-script character or a word found
+   * in no pattern, not looked up yet: use `info(t)`. (The array is reused: entries from count on
+   * are stale.)
    */
-  private tokenEntries = new Int32Array(0);
-  /** The vocabulary's generation when the last scan began, or -1 when it changed during that scan. */
-  private entriesGeneration = -1;
-  /** Infos already asked for (see `info`): infos[t] belongs to the last scan when infoScan[t] is scanNumber. */
-  private readonly infos: TokenInfo[] = [];
-  private infoScan = new Int32Array(0);
-  private scanNumber = 0;
+  private readonly infos: (TokenInfo | undefined)[] = [];
   /** Automaton hits, three numbers each: pattern id, first token, last token. */
   private hits = new Int32Array(INITIAL_HITS * 3);
   hitCount = 0;
@@ -44,25 +36,9 @@ export class ArticleScanner {
    * word the vocabulary's filter rules out gets id 0 and no info until someone asks (see `info`).
    */
   scan(text: string): this {
-    const { doc, vocabulary } = this;
+    const { doc, infos, vocabulary } = this;
     doc.prepare(text);
-    if (this.tokenEntries.length !== doc.starts.length) {
-      // Sized like the document's buffers, and replaced when they are (see TokenizedText.reserve).
-      this.tokenEntries = new Int32Array(doc.starts.length);
-      this.infoScan = new Int32Array(doc.starts.length);
-      // Filled, so that `info` stores into a packed array rather than one with holes.
-      this.infos.length = 0;
-      for (let t = 0; t < doc.starts.length; t++) this.infos.push(NO_INFO);
-    }
-    // Every info of the previous scan goes stale at once, without clearing anything.
-    if (this.scanNumber === 0x7fffffff) {
-      this.infoScan.fill(0);
-      this.scanNumber = 0;
-    }
-    this.scanNumber++;
-    const generation = vocabulary.generation;
     const { starts, ends, runs, dense, wordStarts, runStarts, runEnds } = doc;
-    const tokenEntries = this.tokenEntries;
     this.hitCount = 0;
     const length = text.length;
     let state = 0;
@@ -95,7 +71,7 @@ export class ArticleScanner {
         runs[count] = run;
         dense[count] = 1;
         wordStarts[count] = previousDense ? UNKNOWN : 1;
-        // Its info is looked up when asked for (see `info`): the scan needs only the id.
+        infos[count] = undefined; // looked up when asked for (see `info`): the scan needs only the id
         state = this.advance(state, vocabulary.denseId(code), count);
         count++;
         previousDense = true;
@@ -124,12 +100,12 @@ export class ArticleScanner {
       dense[count] = 0;
       wordStarts[count] = 1;
       if (codeBits < 0x80 && !vocabulary.mayBeAsciiPatternWord(hash)) {
-        tokenEntries[count] = -1;
+        infos[count] = undefined;
         state = 0;
       } else {
-        const entry = vocabulary.wordEntry(text, start, i, hash);
-        tokenEntries[count] = entry;
-        state = this.advance(state, vocabulary.idOfEntry(entry), count);
+        const info = vocabulary.word(text, start, i, hash);
+        infos[count] = info;
+        state = this.advance(state, info.id, count);
       }
       count++;
       previousDense = false;
@@ -139,27 +115,19 @@ export class ArticleScanner {
       runEnds[run] = length;
     }
     doc.count = count;
-    // Emptying the spelling cache mid-scan left the entries kept before it meaningless.
-    this.entriesGeneration = vocabulary.generation === generation ? generation : -1;
     return this;
   }
 
   /** What the vocabulary knows about token t of the last scan. */
   info(t: number): TokenInfo {
-    if (this.infoScan[t] === this.scanNumber) {
-      const known = this.infos[t];
-      if (known !== undefined) return known;
+    let info = this.infos[t];
+    if (info === undefined) {
+      const { text, starts, ends, dense } = this.doc;
+      const start = starts[t] ?? 0;
+      const end = ends[t] ?? start;
+      info = dense[t] === 1 ? this.vocabulary.denseChar(text.charCodeAt(start)) : this.vocabulary.word(text, start, end, hashSpan(text, start, end));
+      this.infos[t] = info;
     }
-    const { text, starts, ends, dense } = this.doc;
-    const start = starts[t] ?? 0;
-    const end = ends[t] ?? start;
-    const entry = this.tokenEntries[t] ?? -1;
-    let info: TokenInfo | undefined;
-    if (dense[t] === 1) info = this.vocabulary.denseChar(text.charCodeAt(start));
-    else if (entry >= 0 && this.entriesGeneration === this.vocabulary.generation) info = this.vocabulary.infoOfEntry(entry);
-    info ??= this.vocabulary.word(text, start, end, hashSpan(text, start, end));
-    this.infos[t] = info;
-    this.infoScan[t] = this.scanNumber;
     return info;
   }
 

@@ -52,8 +52,6 @@ const KEY_LENGTH = 3;
  * compiled article scan when it is first written: better late in a worker's life than early.
  */
 const INITIAL_POOL = 1 << 16;
-/** Entries before the tags first grow: as for the pool, late is better than early. */
-const INITIAL_TAGS = 1 << 14;
 
 export class SpanTable<T> {
   /**
@@ -70,13 +68,6 @@ export class SpanTable<T> {
   private pool = new Uint16Array(INITIAL_POOL);
   private poolLength = 0;
   private values: T[] = [];
-  /** By entry: the number stored with it (see insert). */
-  private tags = new Int32Array(INITIAL_TAGS);
-  /**
-   * Bumped whenever the table is emptied (see limit): entry numbers handed out before then no
-   * longer mean anything.
-   */
-  generation = 0;
   /** Hash and free slot of the last failed `find`, for the `insert` that follows it. */
   private pendingHash = 0;
   private pendingSlot = 0;
@@ -89,17 +80,14 @@ export class SpanTable<T> {
 
   /** The value stored for text[start, end), or undefined; remembers where to insert it. */
   find(text: string, start: number, end: number): T | undefined {
-    const entry = this.findEntry(text, start, end, hashSpan(text, start, end));
-    return entry === EMPTY ? undefined : this.values[entry];
+    return this.findHashed(text, start, end, hashSpan(text, start, end));
   }
 
   /**
-   * The entry number of text[start, end), whose hash (see hashSpan) is `hash`, or -1; remembers
-   * where to insert it. The article scanner computes the hash while it reads the characters, so a
-   * word is read once, not twice; and it keeps the entry number, not the value, for each token:
-   * an int in a typed array, where an object reference per token was a store with a write barrier.
+   * `find` with the span's hash (see hashSpan) already known: the article scanner computes it while
+   * it reads the characters, so a word is read once, not twice.
    */
-  findEntry(text: string, start: number, end: number, hash: number): number {
+  findHashed(text: string, start: number, end: number, hash: number): T | undefined {
     const length = end - start;
     const slots = this.slots;
     const mask = this.mask;
@@ -109,31 +97,17 @@ export class SpanTable<T> {
       const entry = slots[at + ENTRY] ?? EMPTY;
       if (entry === EMPTY) break;
       if (slots[at + HASH] === hash && slots[at + KEY_LENGTH] === length && this.sameChars(slots[at + KEY_START] ?? 0, text, start, length)) {
-        return entry;
+        return this.values[entry];
       }
       slot = (slot + 1) & mask;
     }
     this.pendingHash = hash;
     this.pendingSlot = slot;
-    return EMPTY;
+    return undefined;
   }
 
-  /** The value of an entry `findEntry` or `insert` returned, while `generation` has not changed since. */
-  value(entry: number): T | undefined {
-    return this.values[entry];
-  }
-
-  /** The number stored with an entry (see insert), under the same condition as `value`. */
-  tag(entry: number): number {
-    return this.tags[entry] ?? 0;
-  }
-
-  /**
-   * Stores `value`, and a number read back without touching the value (the scanner's token id),
-   * for `key`, which must be the span the immediately preceding `findEntry` missed. Returns the
-   * new entry's number.
-   */
-  insert(key: string, value: T, tag = 0): number {
+  /** Stores `value` for `key`, which must be the span the immediately preceding `find` missed. */
+  insert(key: string, value: T): void {
     if (this.values.length >= this.limit) {
       this.reset(this.mask + 1);
       this.pendingSlot = this.freeSlot(this.pendingHash);
@@ -141,17 +115,9 @@ export class SpanTable<T> {
       this.grow();
       this.pendingSlot = this.freeSlot(this.pendingHash);
     }
-    const entry = this.values.length;
     const keyStart = this.addToPool(key);
-    this.fill(this.pendingSlot, entry, this.pendingHash, keyStart, key.length);
+    this.fill(this.pendingSlot, this.values.length, this.pendingHash, keyStart, key.length);
     this.values.push(value);
-    if (entry >= this.tags.length) {
-      const grown = new Int32Array(this.tags.length * 2);
-      grown.set(this.tags);
-      this.tags = grown;
-    }
-    this.tags[entry] = tag;
-    return entry;
   }
 
   private sameChars(keyStart: number, text: string, start: number, length: number): boolean {
@@ -198,7 +164,6 @@ export class SpanTable<T> {
     this.mask = slotCount - 1;
     this.poolLength = 0;
     this.values = [];
-    this.generation++;
   }
 
   private freeSlot(hash: number): number {

@@ -66,36 +66,13 @@ export class TokenVocabulary {
 
   /** The spaced-script word text[start, end), whose hashSpan is `hash`. */
   word(text: string, start: number, end: number, hash: number): TokenInfo {
-    const entry = this.wordEntry(text, start, end, hash);
-    return this.spellings.value(entry) ?? this.describe(text.slice(start, end));
-  }
-
-  /**
-   * The spelling entry of the spaced-script word text[start, end), whose hashSpan is `hash`: what
-   * the scan keeps per word (see idOfEntry, infoOfEntry), valid while `generation` stays the same.
-   */
-  wordEntry(text: string, start: number, end: number, hash: number): number {
-    let entry = this.spellings.findEntry(text, start, end, hash);
-    if (entry < 0) {
+    let info = this.spellings.findHashed(text, start, end, hash);
+    if (info === undefined) {
       const raw = text.slice(start, end);
-      const info = this.describe(raw);
-      entry = this.spellings.insert(raw, info, info.id);
+      info = this.describe(raw);
+      this.spellings.insert(raw, info);
     }
-    return entry;
-  }
-
-  /** The automaton token id of a spelling entry, read without touching its TokenInfo object. */
-  idOfEntry(entry: number): number {
-    return this.spellings.tag(entry);
-  }
-
-  infoOfEntry(entry: number): TokenInfo | undefined {
-    return this.spellings.value(entry);
-  }
-
-  /** Changes when the spelling cache is emptied, which makes every entry number handed out before stale. */
-  get generation(): number {
-    return this.spellings.generation;
+    return info;
   }
 
   /** One character of a script written without spaces. */
