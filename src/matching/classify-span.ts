@@ -51,12 +51,7 @@ export function classifySpan(
   const hits = found.length === 1 ? found : keepLongest(found);
   const cues: PhraseHit[] = [];
   let kinds = false;
-  // Index loops here and below, not for-of: this runs per classified sentence, a few times per
-  // article, so V8 compiles it late, on the articles' time, and the iterator protocol made up much
-  // of what it compiled.
-  for (let h = 0; h < hits.length; h++) {
-    const hit = hits[h];
-    if (hit === undefined) continue;
+  for (const hit of hits) {
     if (hit.phrase.role === 'disclaimer') return DISCLAIMED;
     if (hit.phrase.role === 'negation' || hit.phrase.role === 'reversal') cues.push(hit);
     else kinds ||= hit.phrase.kind !== null;
@@ -68,9 +63,7 @@ export function classifySpan(
   let positive: Classification | null = null;
   let reversed: Classification | null = null;
   let negated: Classification | null = null;
-  for (let h = 0; h < hits.length; h++) {
-    const hit = hits[h];
-    if (hit === undefined) continue;
+  for (const hit of hits) {
     const kind = hit.phrase.kind;
     if (hit.phrase.role !== 'kind' || kind === null) continue;
     const weight = hit.phrase.weight;
@@ -127,10 +120,7 @@ function tryPhrases(
   hits: PhraseHit[],
   ranks: number[],
 ): void {
-  for (let g = 0; g < group.length; g++) {
-    const candidate = group[g];
-    if (candidate === undefined) continue;
-    const { phrase, rank } = candidate;
+  for (const { phrase, rank } of group) {
     if (languages.has(phrase.rules) && matchesAt(doc, phrase, t, to, forms)) {
       const last = t + phrase.keys.length - 1;
       hits.push({ phrase, first: t, last, span: (doc.ends[last] ?? 0) - (doc.starts[t] ?? 0) });
@@ -181,15 +171,9 @@ function matchesAt(doc: TokenizedText, phrase: CompiledPhrase, at: number, to: n
 // "เลื่อน" alone means postponed).
 function keepLongest(hits: PhraseHit[]): PhraseHit[] {
   const kept: PhraseHit[] = [];
-  const longestFirstHits = hits.slice().sort(longestFirst);
-  for (let h = 0; h < longestFirstHits.length; h++) {
-    const hit = longestFirstHits[h];
-    if (hit === undefined) continue;
+  for (const hit of [...hits].sort(longestFirst)) {
     let overlaps = false;
-    for (let k = 0; k < kept.length; k++) {
-      const other = kept[k];
-      if (other !== undefined) overlaps ||= hit.last >= other.first && hit.first <= other.last;
-    }
+    for (const other of kept) overlaps ||= hit.last >= other.first && hit.first <= other.last;
     if (!overlaps) kept.push(hit);
   }
   return kept.sort(inTextOrder);
@@ -219,9 +203,7 @@ function nearestModifier(hit: PhraseHit, cues: readonly PhraseHit[], words: Int3
   const hitFirst = words[hit.first - from] ?? 0;
   const hitLast = words[hit.last - from] ?? 0;
   let found: 'reversal' | 'negation' | null = null;
-  for (let c = 0; c < cues.length; c++) {
-    const cue = cues[c];
-    if (cue === undefined) continue;
+  for (const cue of cues) {
     const inWindow =
       (cue.last < hit.first && hitFirst - (words[cue.last - from] ?? 0) <= before) ||
       (cue.first > hit.last && (words[cue.first - from] ?? 0) - hitLast <= after);

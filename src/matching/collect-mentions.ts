@@ -44,28 +44,21 @@ export function collectMentions(index: MatchIndex, scan: ArticleScanner): Mentio
   if (hits.length === 0) return [];
   const entries = index.entries;
   const mentions: Mention[] = [];
-  // Index loops and a list of the accounts named (a handful), not for-of and a Set: this runs once
-  // per article, so V8 compiles it late, on the articles' time, and the iterator protocol and the
-  // Set's hashing were most of what it compiled.
-  const named: number[] = [];
-  for (let h = 0; h < hits.length; h++) {
-    const hit = hits[h];
-    if (hit === undefined) continue;
+  const named = new Set<number>();
+  for (const hit of hits) {
     for (let e = entries.from(hit.pattern); e < entries.to(hit.pattern); e++) {
       if (!entries.namesAccount(e)) continue;
       const mention = checkMention(index, scan, e, hit);
       if (mention) {
         mentions.push(mention);
-        if (!named.includes(mention.account)) named.push(mention.account);
+        named.add(mention.account);
       }
     }
   }
-  for (let h = 0; h < hits.length; h++) {
-    const hit = hits[h];
-    if (hit === undefined) continue;
+  for (const hit of hits) {
     for (let e = entries.from(hit.pattern); e < entries.to(hit.pattern); e++) {
       if (entries.namesAccount(e)) continue;
-      if (!named.includes(entries.account(e)) && (entries.flags(e) & DISTINCTIVE) === 0) continue;
+      if (!named.has(entries.account(e)) && (entries.flags(e) & DISTINCTIVE) === 0) continue;
       const mention = checkMention(index, scan, e, hit);
       if (mention) mentions.push(mention);
     }
@@ -105,14 +98,10 @@ function checkMention(index: MatchIndex, scan: ArticleScanner, entry: number, hi
   }
   const surface = doc.text.slice(doc.starts[hit.first], doc.ends[hit.last]);
   if ((flags & ACRONYM) !== 0 && surface !== surface.toUpperCase()) ambiguous = true;
-  // Capped on every path, used in one: the branch below is first taken hundreds of articles into
-  // a run, and an operation there with no type feedback yet (Math.min's load, this comparison)
-  // made V8 discard the compiled function then.
-  const capped = weight < AMBIGUOUS_ALIAS_WEIGHT ? weight : AMBIGUOUS_ALIAS_WEIGHT;
   if (ambiguous && role !== 'keyword' && role !== 'contact') {
     // "apple" in lower case is the fruit: an alias written with capitals must appear with them.
     if (capitalised && surface === surface.toLowerCase()) return null;
-    weight = capped;
+    weight = Math.min(weight, AMBIGUOUS_ALIAS_WEIGHT);
   }
   return {
     account: entries.account(entry),
@@ -133,35 +122,18 @@ function checkMention(index: MatchIndex, scan: ArticleScanner, entry: number, hi
  * only corroborate.
  */
 function dropContained(mentions: Mention[]): Mention[] {
-  // Plain loops and a list instead of filter callbacks and a Set: this runs
-  // once per article, so V8 compiles it late, on the articles' time, and those cost most to compile.
-  const spans: Mention[] = [];
-  for (let i = 0; i < mentions.length; i++) {
-    const m = mentions[i];
-    if (m !== undefined && m.role !== 'keyword') spans.push(m);
-  }
-  // By first token, then longest first (stable, so equal spans keep their order).
-  spans.sort((a, b) => a.first - b.first || b.last - a.last);
-  let contained: Mention[] | null = null; // almost always stays null
+  const spans = mentions.filter((m) => m.role !== 'keyword').sort((a, b) => a.first - b.first || b.last - a.last);
+  const contained = new Set<Mention>();
   // Sorted by start, longest first: a span is contained when an earlier one reaches at least as far and is longer.
   let reach = -1;
   let reachLength = -1;
-  for (let i = 0; i < spans.length; i++) {
-    const m = spans[i];
-    if (m === undefined) continue;
+  for (const m of spans) {
     const length = m.last - m.first;
-    if (m.last <= reach && length < reachLength) (contained ??= []).push(m);
+    if (m.last <= reach && length < reachLength) contained.add(m);
     if (m.last > reach || (m.last === reach && length > reachLength)) {
       reach = m.last;
       reachLength = m.last - m.first;
     }
   }
-  if (contained === null) return mentions;
-  const kept: Mention[] = [];
-  for (let i = 0; i < mentions.length; i++) {
-    const m = mentions[i];
-    if (m !== undefined && !contained.includes(m)) kept.push(m);
-  }
-  return kept;
+  return contained.size === 0 ? mentions : mentions.filter((m) => !contained.has(m));
 }
-

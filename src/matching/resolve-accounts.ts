@@ -17,14 +17,16 @@ export interface IdentifiedAccount {
  * name with neither is dropped: "John Smith" alone is nobody in particular.
  */
 export function resolveAccounts(mentions: readonly Mention[]): IdentifiedAccount[] {
+  const byAccount = new Map<number, Mention[]>();
+  for (const mention of mentions) {
+    const list = byAccount.get(mention.account);
+    if (list) list.push(mention);
+    else byAccount.set(mention.account, [mention]);
+  }
   const identified: IdentifiedAccount[] = [];
-  // Accounts in the order the mentions first name them, each with its mentions in their order.
-  // Grouped by searching the list, not with a Map of lists: an article has a few dozen mentions at
-  // most, and this function, run once per article, is optimised hundreds of articles into a run;
-  // iterating a Map (and taking its entries apart) made it the costliest function to compile.
-  for (let first = 0; first < mentions.length; first++) {
-    const account = mentions[first]?.account ?? -1;
-    if (namedEarlier(mentions, first, account)) continue;
+  // One loop, no array callbacks: with five of them inlined, V8 spent ~35 ms compiling this
+  // function (twice, after a deopt) while a fresh worker's first articles waited for it.
+  for (const [account, list] of byAccount) {
     const names: Mention[] = [];
     const contacts: Mention[] = [];
     const keywords: Mention[] = [];
@@ -33,11 +35,7 @@ export function resolveAccounts(mentions: readonly Mention[]): IdentifiedAccount
     let distinctiveContact = false;
     let firstPattern = -1;
     let distinctNames = false; // two names with different patterns
-    // One loop, no array callbacks: with five of them inlined, V8 spent ~35 ms compiling this
-    // function (twice, after a deopt) while a fresh worker's first articles waited for it.
-    for (let i = first; i < mentions.length; i++) {
-      const m = mentions[i];
-      if (m === undefined || m.account !== account) continue;
+    for (const m of list) {
       if (m.contact < 0 && m.role !== 'keyword') {
         // Compared before the branch so the comparison has run (and V8 has seen it) by the time
         // an article names an account twice.
@@ -62,42 +60,29 @@ export function resolveAccounts(mentions: readonly Mention[]): IdentifiedAccount
     if (!named && !distinctiveContact) continue;
     identified.push({
       account,
-      // In text order; stable, so a name and a contact at the same token keep names first.
-      mentions: names.concat(contacts).sort((a, b) => a.first - b.first),
+      mentions: names.concat(contacts).sort(byFirstToken),
       identity: identityScore(evidenceWeights(names, contacts, keywords, named)),
     });
   }
   return identified;
 }
 
-/** True when a mention before `index` names `account`: its group was made there. */
-function namedEarlier(mentions: readonly Mention[], index: number, account: number): boolean {
-  for (let i = 0; i < index; i++) if (mentions[i]?.account === account) return true;
-  return false;
+function byFirstToken(a: Mention, b: Mention): number {
+  return a.first - b.first;
 }
-
 
 /** One weight per distinct piece of evidence: repeating a name in every paragraph adds nothing. */
 function evidenceWeights(names: readonly Mention[], contacts: readonly Mention[], keywords: readonly Mention[], named: boolean): number[] {
   // The best weight per pattern and per contact, in the order first offered (the noisy-OR multiplies
   // in that order). A handful per account, so flat lists searched in turn, not a Map with a string
   // key built per mention.
-  // Index loops, not for-of: this is inlined into resolveAccounts, and the iterator protocol,
-  // three times over, was a good part of what V8 compiled there.
   const evidence: Evidence = { contacts: [], ids: [], weights: [] };
-  for (let i = 0; i < names.length; i++) {
-    const m = names[i];
-    if (m !== undefined) offer(evidence, 0, m.pattern, m.weight);
-  }
-  for (let i = 0; i < contacts.length; i++) {
-    const m = contacts[i];
+  for (const m of names) offer(evidence, 0, m.pattern, m.weight);
+  for (const m of contacts) {
     // Standing alone, a distinctive contact is the whole proof; next to the company it corroborates.
-    if (m !== undefined) offer(evidence, 1, m.contact, !named && m.distinctive ? DISTINCTIVE_CONTACT_WEIGHT : m.weight);
+    offer(evidence, 1, m.contact, !named && m.distinctive ? DISTINCTIVE_CONTACT_WEIGHT : m.weight);
   }
-  for (let i = 0; i < keywords.length; i++) {
-    const m = keywords[i];
-    if (m !== undefined) offer(evidence, 0, m.pattern, m.weight);
-  }
+  for (const m of keywords) offer(evidence, 0, m.pattern, m.weight);
   return evidence.weights;
 }
 

@@ -60,9 +60,7 @@ export class SentenceLocator {
 
   /** How many sentences apart `a` and `b` are (0 for the same one). */
   distance(a: SentenceSpan, b: SentenceSpan): number {
-    // Two conditionals, not `[from, to] = … ? [a, b] : [b, a]`: no pair array to build and take apart per call.
-    const from = a.start <= b.start ? a : b;
-    const to = a.start <= b.start ? b : a;
+    const [from, to] = a.start <= b.start ? [a, b] : [b, a];
     let steps = 0;
     for (let at: SentenceSpan | null = from; at !== null && at.start < to.start; at = this.next(at)) steps++;
     return steps;

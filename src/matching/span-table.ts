@@ -10,13 +10,7 @@
  * bounded, as the Map it replaces did.
  */
 const EMPTY = -1;
-/**
- * Room for ~8,000 entries before the slots first grow (256 KB). Like the pool (see INITIAL_POOL):
- * the first write to `slots` and `mask` after construction makes V8 discard the compiled article
- * scan, which had them as constants; at 1,024 slots that happened a few hundred articles into a
- * worker's life, just as the scan had been compiled, and it was compiled again.
- */
-const INITIAL_SLOTS = 1 << 14;
+const INITIAL_SLOTS = 1024;
 /**
  * FNV-1a over UTF-16 code units with ASCII capitals lower-cased: start from FNV_OFFSET, then
  * `hashStep(hash, lowerAscii(code))` once per code unit. Lower-casing costs a few collisions
