@@ -44,28 +44,20 @@ class SentenceFacts {
 /**
  * What findSignals needs to know about the sentences of one article that names an account. Only
  * the sentences naming an account, their neighbours and the headline are ever cut or classified;
- * each is known by its start offset.
- *
- * Built once per article, so V8 optimises this code hundreds of articles into a run, on the
- * articles' time, and how much it then compiles shows in the throughput. So: flat lists searched
- * in turn (an article asks about a few sentences) instead of Maps and Sets, index loops instead
- * of for-of, no spread or callbacks. With Maps and Sets, signalFor and this constructor were the
- * two costliest functions to compile, at ~25–50 ms each.
+ * each is known by its start offset, and what is found out about it is kept in one record.
  */
 export class ArticleContext implements TokenForms {
   private readonly doc: TokenizedText;
   private readonly sentences: SentenceLocator;
-  /** Facts about the sentences asked about, most recently added last. */
-  private readonly facts: SentenceFacts[] = [];
-  /** The sentence of each mention's first token: token numbers and their sentences, side by side. */
-  private readonly mentionTokens: number[] = [];
-  private readonly mentionSentences: SentenceSpan[] = [];
+  /** Facts about the sentences asked about, by sentence start. */
+  private readonly facts = new Map<number, SentenceFacts>();
+  /** The sentence of each mention's first token, by token. */
+  private readonly sentenceAtToken = new Map<number, SentenceSpan>();
   private headline: SentenceSpan | null | undefined;
-  /** Rules by the scripts a sentence is written in (see scriptsIn): script sets and rules, side by side. */
-  private readonly ruleScripts: number[] = [];
-  private readonly ruleSets: Set<LanguageRules>[] = [];
-  /** Base language codes of the article and of every account it names, without repeats. */
-  private readonly locales: string[] = [];
+  /** Rules by the scripts a sentence is written in (see scriptsIn). */
+  private readonly rulesByScripts = new Map<number, Set<LanguageRules>>();
+  /** Base language codes of the article and of every account it names. */
+  private readonly locales = new Set<string>();
 
   constructor(
     private readonly index: MatchIndex,
@@ -77,12 +69,10 @@ export class ArticleContext implements TokenForms {
     this.doc = scan.doc;
     this.sentences = new SentenceLocator(this.doc.text);
     addBaseLanguage(this.locales, language);
-    for (let i = 0; i < identified.length; i++) addBaseLanguage(this.locales, index.accounts[identified[i]?.account ?? -1]?.locale);
-    for (let i = 0; i < identified.length; i++) {
-      const found = identified[i];
-      if (found === undefined) continue;
-      for (let m = 0; m < found.mentions.length; m++) {
-        const facts = this.factsOf(this.sentenceOf(found.mentions[m]?.first ?? 0));
+    for (const found of identified) addBaseLanguage(this.locales, index.accounts[found.account]?.locale);
+    for (const found of identified) {
+      for (const mention of found.mentions) {
+        const facts = this.factsOf(this.sentenceOf(mention.first));
         if (facts.owner === NO_OWNER) facts.owner = found.account;
         else if (facts.owner !== found.account) facts.owner = SEVERAL_OWNERS;
       }
@@ -92,9 +82,8 @@ export class ArticleContext implements TokenForms {
   /** The strongest reading of each mention of the account, as listed; none when every sentence disclaims it. */
   readingsOf(found: IdentifiedAccount): Reading[] {
     const readings: Reading[] = [];
-    for (let m = 0; m < found.mentions.length; m++) {
-      const mention = found.mentions[m];
-      const reading = mention === undefined ? null : this.read(found, mention);
+    for (const mention of found.mentions) {
+      const reading = this.read(found, mention);
       if (reading) readings.push(reading);
     }
     return readings;
@@ -104,9 +93,8 @@ export class ArticleContext implements TokenForms {
   contactNear(found: IdentifiedAccount, sentence: SentenceSpan): number | null {
     let best: number | null = null;
     let bestDistance = Infinity;
-    for (let m = 0; m < found.mentions.length; m++) {
-      const mention = found.mentions[m];
-      if (mention === undefined || mention.contact < 0) continue;
+    for (const mention of found.mentions) {
+      if (mention.contact < 0) continue;
       const distance = this.sentences.distance(this.sentenceOf(mention.first), sentence);
       if (distance < bestDistance) {
         best = mention.contact;
@@ -147,8 +135,7 @@ export class ArticleContext implements TokenForms {
     const reading = { classification: direct, factor: 1, sentence: own, source: own, mention };
     if (direct !== UNCLASSIFIED) return reading;
     // Tried in this order, each only if the one before said nothing.
-    for (let f = 0; f < FALLBACK_SIDES.length; f++) {
-      const which = FALLBACK_SIDES[f] ?? 'headline';
+    for (const which of FALLBACK_SIDES) {
       const factor = which === 'headline' ? HEADLINE_FACTOR : NEIGHBOUR_SENTENCE_FACTOR;
       const sentence = which === 'headline' ? this.headlineFor(own) : this.neighbourOf(ownFacts, own, which);
       if (sentence === null) continue;
@@ -192,15 +179,12 @@ export class ArticleContext implements TokenForms {
 
   /** The facts of the sentence starting where `span` does: the splitter may cut a sentence twice (see SentenceLocator). */
   private factsOf(span: SentenceSpan): SentenceFacts {
-    const facts = this.facts;
-    // From the end: the sentence asked about is most often the one just added.
-    for (let i = facts.length - 1; i >= 0; i--) {
-      const known = facts[i];
-      if (known !== undefined && known.span.start === span.start) return known;
+    let facts = this.facts.get(span.start);
+    if (!facts) {
+      facts = new SentenceFacts(span);
+      this.facts.set(span.start, facts);
     }
-    const added = new SentenceFacts(span);
-    facts.push(added);
-    return added;
+    return facts;
   }
 
   /**
@@ -210,17 +194,13 @@ export class ArticleContext implements TokenForms {
    */
   private rulesFor(span: SentenceSpan): Set<LanguageRules> {
     const scripts = scriptsIn(this.doc.text, span.start, span.end);
-    const known = this.ruleScripts.indexOf(scripts);
-    if (known >= 0) {
-      const rules = this.ruleSets[known];
-      if (rules !== undefined) return rules;
+    let rules = this.rulesByScripts.get(scripts);
+    if (!rules) {
+      rules = new Set<LanguageRules>();
+      for (const language of languagesOfScripts(scripts)) this.addRules(rules, language);
+      for (const locale of this.locales) this.addRules(rules, locale);
+      this.rulesByScripts.set(scripts, rules);
     }
-    const rules = new Set<LanguageRules>();
-    const languages = languagesOfScripts(scripts);
-    for (let i = 0; i < languages.length; i++) this.addRules(rules, languages[i] ?? '');
-    for (let i = 0; i < this.locales.length; i++) this.addRules(rules, this.locales[i] ?? '');
-    this.ruleScripts.push(scripts);
-    this.ruleSets.push(rules);
     return rules;
   }
 
@@ -230,16 +210,11 @@ export class ArticleContext implements TokenForms {
   }
 
   private sentenceOf(token: number): SentenceSpan {
-    const tokens = this.mentionTokens;
-    for (let i = tokens.length - 1; i >= 0; i--) {
-      if (tokens[i] === token) {
-        const known = this.mentionSentences[i];
-        if (known !== undefined) return known;
-      }
+    let sentence = this.sentenceAtToken.get(token);
+    if (!sentence) {
+      sentence = this.sentences.at(this.doc.starts[token] ?? 0);
+      this.sentenceAtToken.set(token, sentence);
     }
-    const sentence = this.sentences.at(this.doc.starts[token] ?? 0);
-    tokens.push(token);
-    this.mentionSentences.push(sentence);
     return sentence;
   }
 
@@ -259,14 +234,14 @@ export class ArticleContext implements TokenForms {
 /** Where a plain mention looks for what happened, in order; a neighbour counts NEIGHBOUR_SENTENCE_FACTOR, the headline HEADLINE_FACTOR. */
 const FALLBACK_SIDES: readonly ('next' | 'previous' | 'headline')[] = ['next', 'previous', 'headline'];
 
-/** Adds the base language of a tag ("pt" for "pt-BR" or "PT_br"), if there is one and it is not listed yet. */
-function addBaseLanguage(locales: string[], tag: string | null | undefined): void {
+/** Adds the base language of a tag ("pt" for "pt-BR" or "PT_br"), if there is one. */
+function addBaseLanguage(locales: Set<string>, tag: string | null | undefined): void {
   if (!tag) return;
   // What `split(/[-_]/)[0]` gives, without a regex and an array per account and article.
   let end = 0;
   while (end < tag.length && tag.charCodeAt(end) !== 0x2d && tag.charCodeAt(end) !== 0x5f) end++;
   const base = tag.slice(0, end).toLowerCase();
-  if (base && !locales.includes(base)) locales.push(base);
+  if (base) locales.add(base);
 }
 
 /**

@@ -41,9 +41,8 @@ export function findSignals(index: MatchIndex, article: ArticleInput): SignalCan
   // Plain loops here and below, no flatMap, spread or callbacks: this code runs a few times per
   // article, so V8 optimises it late, and until then every callback and iterator costs extra.
   const signals: SignalCandidate[] = [];
-  for (let i = 0; i < identified.length; i++) {
-    const found = identified[i];
-    const signal = found === undefined ? null : signalFor(index, context, found, article.id);
+  for (const found of identified) {
+    const signal = signalFor(index, context, found, article.id);
     if (signal) signals.push(signal);
   }
   return signals.sort(strongestFirst);
