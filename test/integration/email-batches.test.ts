@@ -183,7 +183,8 @@ describe('email batches', () => {
     const ids = (await approvedMany(3, () => 'cy@slowclaim.example')).sort();
     const w = await worker(sink, { SMTP_MAX_PER_DOMAIN: '1' });
     const holder = await database.db.pool.connect();
-    running.push({ close: async () => holder.release() });
+    // Destroyed, not returned to the pool: a failure before COMMIT must not leave the row locked.
+    running.push({ close: async () => holder.release(true) });
     await holder.query('BEGIN');
     await holder.query('SELECT 1 FROM "Delivery" WHERE "id" = $1 FOR UPDATE', [ids[2]]);
     await enqueueDeliveries(prisma(), w.rt.queues, ids, { priority: 'bulk' });
