@@ -36,7 +36,8 @@ export type DeliveryOutcome = 'sent' | 'skipped' | 'suppressed' | 'postponed' | 
  *    'rate-limited' having changed nothing, and the caller tries again in the next second;
  * 1. with `domainSlots`, take a slot for the recipient's domain — at the domain's cap, return
  *    'postponed' having changed nothing: the delivery is in the domain's line, and the caller puts
- *    it to sleep, then reports it `asleep` so that the next free slot wakes it;
+ *    it to sleep, then reports it `asleep` so that the next free slot wakes it (`rank`, the job's
+ *    priority, orders the line: a note approved on its own goes before bulk);
  * 2. claim it (queued → sending) in one statement — a second worker or a replayed job finds it
  *    claimed and does nothing;
  * 3. talk to SMTP with the Message-ID fixed at scheduling time;
@@ -44,7 +45,7 @@ export type DeliveryOutcome = 'sent' | 'skipped' | 'suppressed' | 'postponed' | 
  * Temporary failures put it back to `queued` and throw so BullMQ retries with backoff; permanent
  * (5xx) failures mark it failed and throw UnrecoverableError.
  */
-export async function deliverEmail(deps: EmailDeliveryDeps, deliveryId: string): Promise<DeliveryOutcome> {
+export async function deliverEmail(deps: EmailDeliveryDeps, deliveryId: string, opts: { rank?: number } = {}): Promise<DeliveryOutcome> {
   const sql = emailSql(deps.prisma, deps.pool);
   // Nothing is taken or changed yet: a refused send waits for the next second's budget.
   if (deps.rate && !(await deps.rate.take(1)).granted) return 'rate-limited';
@@ -54,7 +55,7 @@ export async function deliverEmail(deps: EmailDeliveryDeps, deliveryId: string):
     // No domain: nothing queued to send, or no address — the claim below skips or suppresses it.
     if (domain) {
       // The delivery waits in the domain's line by its id: whoever frees a slot wakes it.
-      const acquired = await deps.domainSlots.acquire(domain, deliveryId);
+      const acquired = await deps.domainSlots.acquire(domain, deliveryId, opts.rank);
       if (!acquired) return 'postponed';
       slot = acquired;
     }

@@ -56,8 +56,8 @@ export function buildProcessors(rt: Runtime): Processors {
     'deliver-email': async ({ deliveryId }, job, token) => {
       // At its domain's cap the email sleeps without spending an attempt until a slot frees (its
       // delay is only a safety net for a lost wake-up): never dropped, and nothing was claimed, so
-      // it cannot be sent twice.
-      const outcome = await deliverEmail(emailDeps, deliveryId);
+      // it cannot be sent twice. Its priority is its rank in the domain's line.
+      const outcome = await deliverEmail(emailDeps, deliveryId, { rank: job.opts.priority ?? 0 });
       if (outcome === 'postponed') {
         await postponeJob(job, token, postponementDelayMs(job), () => emailDeps.domainSlots?.asleep(deliveryId) ?? Promise.resolve());
       }

@@ -132,6 +132,27 @@ describe('email batches', () => {
     sentOnce(sink, [...bulk, single]);
   });
 
+  test('a note approved on its own is not stuck behind a bulk run to its domain', async () => {
+    // Batch lanes hold the domain's slots while they send. The note waits in the domain's line, and
+    // the next lane that asks for slots hands one to it: it goes out within a few sends, not last.
+    const sink = await startDomainCountingSink({ holdMs: 30 });
+    const bulk = await approvedMany(60, () => 'bo@bulkmail.example');
+    const single = await approved('bo@bulkmail.example');
+    const w = await worker(sink, { EMAIL_BATCH_SIZE: '10', WORKER_CONCURRENCY: '8', SMTP_MAX_PER_DOMAIN: '2' });
+    w.start();
+    await enqueueDeliveries(prisma(), w.rt.queues, bulk, { priority: 'bulk' });
+    await waitFor('the bulk run under way', async () => sink.accepted.length >= 6, 30_000);
+    const before = sink.accepted.length;
+    await enqueueDeliveries(prisma(), w.rt.queues, [single], { priority: 'single' });
+    await waitFor('all 61', async () => sink.accepted.length >= 61, 30_000);
+    // Here it goes out 3 to 6 sends after it is approved; waiting for the lanes to end, it went last.
+    const behind = sink.accepted.findIndex((m) => m.deliveryId === single) - before;
+    assert.ok(behind < (61 - before) / 4, `the note went out ${behind} sends after it was approved, of the ${61 - before} left`);
+    assert.equal(sink.maxInFlight('bulkmail.example'), 2, 'the cap held');
+    await new Promise((r) => setTimeout(r, 300));
+    sentOnce(sink, [...bulk, single]);
+  });
+
   test('EMAIL_RATE_PER_SECOND counts emails, not batch jobs', async () => {
     const sink = await startDomainCountingSink({ holdMs: 0 });
     const ids = await approvedMany(10, (i) => `ann@${DOMAINS[i % 3]}`);

@@ -141,6 +141,42 @@ describe('per-domain SMTP concurrency', () => {
     assert.deepEqual(woken, ['a', 'b']);
   });
 
+  test('the line goes by rank, then by arrival, and a freed slot is kept for the waiter it wakes', async () => {
+    const woken: string[] = [];
+    const slots = createDomainSlots(redis, { prefix: prefix(), maxPerDomain: 1, wake: async (waiter) => (woken.push(waiter), 'woken') });
+    const held = await slots.acquire('gmail.example', 'running');
+    assert.ok(held);
+    for (const [waiter, rank] of [['bulk-a', 10], ['bulk-b', 10], ['single', 1]] as const) {
+      assert.equal(await slots.acquire('gmail.example', waiter, rank), null);
+      await slots.asleep(waiter);
+    }
+    await held.release();
+    assert.deepEqual(woken, ['single'], 'the note approved on its own goes first, though it came last');
+    assert.equal(await slots.acquire('gmail.example', 'newcomer', 10), null, 'the freed slot is reserved for the woken waiter');
+    const mine = await slots.acquire('gmail.example', 'single', 1);
+    assert.ok(mine, 'the woken waiter takes its reserved slot');
+    await mine.release();
+    assert.deepEqual(woken, ['single', 'bulk-a'], 'then the bulk waiters in the order they came');
+  });
+
+  test('a batch holding slots hands one to the line when someone waits there', async () => {
+    const woken: string[] = [];
+    const slots = createDomainSlots(redis, { prefix: prefix(), maxPerDomain: 2, wake: async (waiter) => (woken.push(waiter), 'woken') });
+    const batch = slots.group('gmail.example');
+    assert.equal(await batch.fill(10), 2);
+    assert.equal(await slots.acquire('gmail.example', 'single', 1), null);
+    await slots.asleep('single');
+    assert.deepEqual(woken, [], 'both slots are the batch\'s');
+    assert.equal(await batch.fill(10), 1, 'asking for more, the batch gives one up');
+    assert.deepEqual(woken, ['single']);
+    assert.equal(await batch.fill(10), 1, 'and cannot take it back while it is reserved');
+    const mine = await slots.acquire('gmail.example', 'single', 1);
+    assert.ok(mine);
+    await mine.release();
+    assert.equal(await batch.fill(10), 2, 'once the note is out, the batch has both again');
+    await batch.release();
+  });
+
   test('a bulk run to one domain keeps to the cap and does not hold up another domain', async () => {
     const sink = await startDomainCountingSink({ holdMs: 150 });
     const bulk: string[] = [];
