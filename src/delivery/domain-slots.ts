@@ -71,7 +71,7 @@ const LINE_TTL_MS = 15 * 60_000;
  * behind running ones; a waiter that never comes for it (its email went out by another path)
  * holds it no longer than this.
  */
-export const DOMAIN_SLOT_RESERVATION_MS = 15_000;
+const DOMAIN_SLOT_RESERVATION_MS = 15_000;
 /** Line scores: rank first, then the moment of joining (ms, below 1e13 until the year 2286). */
 const RANK_WEIGHT = 1e13;
 const reservation = (waiter: string) => `reserved:${waiter}`;
