@@ -188,8 +188,8 @@ export function createDomainSlots(redis: Redis, opts: { prefix: string; maxPerDo
           const [count, waiting] = (await run(FILL_GROUP, domain, [opts.maxPerDomain, leaseMs, held, wanted, prefix])) as [number, number];
           held = count;
           if (waiting > 0 && held > 0) {
-            // Someone waits in the line (a note approved on its own, a delivery handed over): the
-            // last slot taken goes to them, so they wait for one send rather than the whole batch.
+            // Someone waits in the line (a note approved on its own, a delivery handed over): one of
+            // the batch's slots goes to them, so they wait for one send rather than the whole batch.
             held -= 1;
             await wakeNext(domain, [`${prefix}:${held + 1}`], 1);
           }
