@@ -90,9 +90,11 @@ async function runLane(deps: EmailBatchDeps, sql: EmailSql, report: EmailBatchRe
           .finally(() => sending.delete(send));
         sending.add(send);
       }
-      // Up to one slot's worth claimed ahead of the free slots, so SMTP never waits for PostgreSQL.
-      // After an unexpected failure nothing more is claimed; what is claimed still goes out.
-      if (!claiming && ids.length && claimed.length < Math.max(slots, 1) && !failures.length) {
+      // Up to one slot's worth claimed ahead of the free slots, so SMTP never waits for PostgreSQL;
+      // topped up once half of it has gone out rather than after every send, so a claim (with its
+      // slot and rate round trips) takes several deliveries at a time. After an unexpected failure
+      // nothing more is claimed; what is claimed still goes out.
+      if (!claiming && ids.length && claimed.length <= Math.floor(slots / 2) && !failures.length) {
         claiming = claimMore().finally(() => (claiming = undefined));
       }
       const next = claiming ? [...sending, claiming] : [...sending];
@@ -164,10 +166,18 @@ interface SentRecorder {
   idle(): Promise<void>;
 }
 
-/** Records accepted sends in one statement per flush: whatever arrived while the last one ran. */
+/**
+ * A "sent" record waits up to this long for others to share its statement, unless this many are
+ * waiting already: most of a record's cost is per statement (measured: about 0.6 ms of PostgreSQL
+ * time fixed, 0.1 ms per send), and the wait delays only the record, never a send.
+ */
+const RECORD_GATHER = { sends: 5, ms: 3 };
+
+/** Records accepted sends in one statement per flush: what gathered, or arrived while the last one ran. */
 function sentRecorder(sql: EmailSql, report: EmailBatchReport): SentRecorder {
   let pending: EmailSent[] = [];
   let flushing: Promise<void> | undefined;
+  let gathering: NodeJS.Timeout | undefined;
   const errors: unknown[] = [];
   const flush = (): Promise<void> =>
     (flushing ??= (async () => {
@@ -186,9 +196,16 @@ function sentRecorder(sql: EmailSql, report: EmailBatchReport): SentRecorder {
   return {
     add(sent) {
       pending.push(sent);
-      void flush();
+      if (pending.length >= RECORD_GATHER.sends) void flush();
+      else
+        gathering ??= setTimeout(() => {
+          gathering = undefined;
+          void flush();
+        }, RECORD_GATHER.ms);
     },
     async idle() {
+      clearTimeout(gathering);
+      gathering = undefined;
       while (pending.length || flushing) await flush();
       if (errors.length) throw errors[0];
     },
