@@ -89,7 +89,7 @@ export const Env = z.object({
   MAIL_UNSUBSCRIBE_MAILTO: z.preprocess(emptyAsUndefined, z.string().email({ message: 'expected an email address' }).optional()),
   EMAIL_RATE_PER_SECOND: integer(1, 10_000, 20),
   SMTP_MAX_PER_DOMAIN: integer(1, 1_000, 3),
-  EMAIL_BATCH_SIZE: integer(1, 500, 50),
+  EMAIL_BATCH_SIZE: integer(1, 500, 200),
 });
 export type Env = z.infer<typeof Env>;
 

@@ -25,9 +25,11 @@ export interface Rapport {
 export async function startRapport(config: Config, logger: Logger, opts: { http?: boolean; workers?: boolean } = {}): Promise<Rapport> {
   const runtime = await openRuntime(config, logger);
   const closers: (() => Promise<void>)[] = [() => runtime.close()];
+  // Aborted first thing on close: running email batches stop claiming and hand back the rest.
+  const stopping = new AbortController();
   try {
     if (opts.workers !== false) {
-      const workers = startWorkers(runtime.redis, config.redis.queuePrefix, buildProcessors(runtime), { ...workerSettings(config), logger });
+      const workers = startWorkers(runtime.redis, config.redis.queuePrefix, buildProcessors(runtime, { stopping: stopping.signal }), { ...workerSettings(config), logger });
       closers.push(() => workers.close());
     }
     const reconcileNow = async () => {
@@ -74,6 +76,7 @@ export async function startRapport(config: Config, logger: Logger, opts: { http?
       reconcileNow,
       async close() {
         // Stop taking work first (HTTP, timer, workers), then close the connections they use.
+        stopping.abort();
         for (const c of closers.reverse()) await c().catch((err: Error) => logger.warn({ err: err.message }, 'error while stopping'));
       },
     };

@@ -8,15 +8,21 @@ export interface EmailBatchDeps extends EmailDeliveryDeps {
   parallelWithoutSlots?: number;
   /** How long a domain may stay at its cap before its deliveries are handed to single jobs, which wait in its line; default 60 s. */
   maxDomainWaitMs?: number;
+  /**
+   * Aborted when the process shuts down: lanes claim nothing more, send and record what they have
+   * claimed, and hand the rest back, so a stop waits for a few sends, not for the whole batch.
+   */
+  stopping?: AbortSignal;
 }
 
 /**
- * Deliveries a batch hands back as single `deliver-email` jobs: after a temporary SMTP failure
- * (to retry with backoff), or when their domain stayed at its cap (to wait in the domain's line).
+ * Deliveries a batch hands back: after a temporary SMTP failure (to retry with backoff, as a single
+ * `deliver-email` job), when their domain stayed at its cap (single jobs, to wait in the domain's
+ * line), or unclaimed when the process stopped (a new batch, for whichever process runs it).
  */
 export interface HandOver {
   deliveryId: string;
-  reason: 'retry' | 'domain-busy';
+  reason: 'retry' | 'domain-busy' | 'stopping';
 }
 
 export interface EmailBatchReport {
@@ -69,7 +75,7 @@ async function runLane(deps: EmailBatchDeps, sql: EmailSql, report: EmailBatchRe
   let slots = 0;
   let claiming: Promise<void> | undefined;
   const claimMore = async () => {
-    const next = await nextClaims(deps, report, group, ids, claimed.length + sending.size);
+    const next = await nextClaims(deps, report, group, ids, claimed.length + sending.size, slots);
     if (!next) return;
     slots = next.slots;
     // Claim before sending: a crash after SMTP accepted a message must not send it again, so the
@@ -94,7 +100,7 @@ async function runLane(deps: EmailBatchDeps, sql: EmailSql, report: EmailBatchRe
       // topped up once half of it has gone out rather than after every send, so a claim (with its
       // slot and rate round trips) takes several deliveries at a time. After an unexpected failure
       // nothing more is claimed; what is claimed still goes out.
-      if (!claiming && ids.length && claimed.length <= Math.floor(slots / 2) && !failures.length) {
+      if (!claiming && ids.length && claimed.length <= Math.floor(slots / 2) && !failures.length && !deps.stopping?.aborted) {
         claiming = claimMore().finally(() => (claiming = undefined));
       }
       const next = claiming ? [...sending, claiming] : [...sending];
@@ -109,6 +115,8 @@ async function runLane(deps: EmailBatchDeps, sql: EmailSql, report: EmailBatchRe
     await recorder.idle();
   }
   if (failures.length) throw failures[0];
+  // Stopped before everything was claimed: the rest is still queued, untouched.
+  report.handOver.push(...ids.splice(0).map((deliveryId) => ({ deliveryId, reason: 'stopping' as const })));
 }
 
 /**
@@ -116,10 +124,19 @@ async function runLane(deps: EmailBatchDeps, sql: EmailSql, report: EmailBatchRe
  * worth sending, one waiting), within this second's rate, waiting while the domain has no slot
  * for it or the second's budget is spent; null when the lane is done or handed over.
  */
-async function nextClaims(deps: EmailBatchDeps, report: EmailBatchReport, group: DomainSlotGroup | undefined, ids: string[], busy: number): Promise<{ ids: string[]; slots: number } | null> {
+async function nextClaims(deps: EmailBatchDeps, report: EmailBatchReport, group: DomainSlotGroup | undefined, ids: string[], busy: number, held: number): Promise<{ ids: string[]; slots: number } | null> {
+  const room = (slots: number) => Math.min(ids.length, 2 * slots - busy);
+  if (group && deps.rate && held > 0 && room(held) > 0) {
+    // A lane that holds slots asks for the rate of its next sends while it renews them: one round
+    // trip's wait instead of two. Its slots rarely change between two claims; when they shrink (one
+    // went to the line), the budget taken for the difference stays unused this second.
+    const [slots, rate] = await Promise.all([group.fill(ids.length + busy), deps.rate.take(room(held))]);
+    const granted = Math.min(rate.granted, room(slots));
+    if (granted > 0) return { ids: ids.splice(0, granted), slots };
+  }
   let waitingSince: number | undefined;
   let pause = 5;
-  while (ids.length) {
+  while (ids.length && !deps.stopping?.aborted) {
     const slots = group ? await group.fill(ids.length + busy) : (deps.parallelWithoutSlots ?? 10);
     if (!slots) {
       // The domain is at its cap (other lanes, other processes): ask again shortly, and after a
@@ -134,9 +151,9 @@ async function nextClaims(deps: EmailBatchDeps, report: EmailBatchReport, group:
       pause = Math.min(pause * 2, 200);
       continue;
     }
-    const room = Math.min(ids.length, 2 * slots - busy);
-    if (room <= 0) return { ids: [], slots };
-    const rate = deps.rate ? await deps.rate.take(room) : { granted: room, retryInMs: 0 };
+    const wanted = room(slots);
+    if (wanted <= 0) return { ids: [], slots };
+    const rate = deps.rate ? await deps.rate.take(wanted) : { granted: wanted, retryInMs: 0 };
     if (rate.granted) return { ids: ids.splice(0, rate.granted), slots };
     await sleep(rate.retryInMs);
   }
@@ -171,7 +188,7 @@ interface SentRecorder {
  * waiting already: most of a record's cost is per statement (measured: about 0.6 ms of PostgreSQL
  * time fixed, 0.1 ms per send), and the wait delays only the record, never a send.
  */
-const RECORD_GATHER = { sends: 5, ms: 3 };
+const RECORD_GATHER = { sends: 10, ms: 5 };
 
 /** Records accepted sends in one statement per flush: what gathered, or arrived while the last one ran. */
 function sentRecorder(sql: EmailSql, report: EmailBatchReport): SentRecorder {

@@ -32,7 +32,7 @@ export const pollDeps = (rt: Runtime): PollFeedDeps => ({
 });
 
 /** Thin processors: each calls one domain function; the payload was validated by the worker. */
-export function buildProcessors(rt: Runtime): Processors {
+export function buildProcessors(rt: Runtime, opts: { stopping?: AbortSignal } = {}): Processors {
   const { from, verifiedDomains, unsubscribeMailto, maxPerDomain, ratePerSecond } = rt.config.mail;
   const wakeDeliveryJob = (deliveryId: string) => wakeDelayedJob(rt.queues.queue('deliver-email'), jobIdFor['deliver-email']({ deliveryId }));
   const emailDeps: EmailBatchDeps = {
@@ -45,6 +45,7 @@ export function buildProcessors(rt: Runtime): Processors {
     // Only real SMTP has connections to share out; the outbox writes files.
     ...(rt.mailer.kind === 'smtp' ? { domainSlots: createDomainSlots(rt.redis, { prefix: rt.config.redis.queuePrefix, maxPerDomain, wake: wakeDeliveryJob }) } : {}),
     rate: createEmailRate(rt.redis, { prefix: rt.config.redis.queuePrefix, perSecond: ratePerSecond }),
+    ...(opts.stopping ? { stopping: opts.stopping } : {}),
   };
   return {
     'evaluate-event': async ({ eventId }) => {
@@ -64,14 +65,21 @@ export function buildProcessors(rt: Runtime): Processors {
       // This second's sends are used up (by batches; BullMQ's limiter paces single jobs): try in the next one.
       if (outcome === 'rate-limited') await postponeJob(job, token, 200 + Math.round(Math.random() * 1_000));
     },
-    'deliver-email-batch': async ({ deliveryIds }) => {
+    'deliver-email-batch': async ({ deliveryIds }, job, token) => {
       const report = await deliverEmailBatch(emailDeps, deliveryIds);
-      // Retries keep their backoff as single jobs; a busy domain's deliveries join its line.
+      // Taken while the process was stopping, nothing sent: the job waits, as it is, for another process.
+      const untouched = report.handOver.length > 0 && report.handOver.every((h) => h.reason === 'stopping') && !report.sent && !report.failed && !report.suppressed;
+      if (untouched) await postponeJob(job, token, 1_000);
+      // Retries keep their backoff as single jobs; a busy domain's deliveries join its line; what a
+      // stopping process did not claim goes back as a batch (its own job id: a different set of ids).
       const { delay } = jobCatalog['deliver-email'].backoff;
+      const single = report.handOver.filter((h) => h.reason !== 'stopping');
+      const unclaimed = report.handOver.filter((h) => h.reason === 'stopping').map((h) => h.deliveryId);
       await rt.queues.enqueueMany(
         'deliver-email',
-        report.handOver.map(({ deliveryId, reason }) => ({ payload: { deliveryId }, opts: { priority: DELIVERY_PRIORITY.bulk, ...(reason === 'retry' ? { delayMs: delay } : {}) } })),
+        single.map(({ deliveryId, reason }) => ({ payload: { deliveryId }, opts: { priority: DELIVERY_PRIORITY.bulk, ...(reason === 'retry' ? { delayMs: delay } : {}) } })),
       );
+      if (unclaimed.length) await rt.queues.enqueue('deliver-email-batch', { deliveryIds: unclaimed }, { priority: DELIVERY_PRIORITY.bulk });
     },
     'deliver-print': async ({ deliveryId }) => {
       // Without a provider, print notes wait for a print run (`rapport print run`).

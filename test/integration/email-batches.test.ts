@@ -56,10 +56,25 @@ describe('email batches', () => {
     return { rt, start: () => void (workers = startWorkers(rt.redis, config.redis.queuePrefix, buildProcessors(rt), { ...workerSettings(config), logger: silentLogger() })) };
   }
 
+  /** `rapport start --workers-only` processes on a queue prefix of their own; `start()` spawns one more. */
+  function spawnedWorkers(sink: CountingSink, env: Record<string, string>): { prefix: string; start(): Promise<RapportProcess> } {
+    const prefix = uniqueName('q');
+    prefixes.push(prefix);
+    const all = { DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, SMTP_URL: sink.url, HTTP_PORT: '0', ...env };
+    return {
+      prefix,
+      async start() {
+        const p = await spawnRapport(['--workers-only'], all);
+        running.push({ close: () => p.kill() });
+        return p;
+      },
+    };
+  }
+
   const sentOnce = (sink: CountingSink, ids: readonly string[]) => assert.deepEqual(sink.accepted.map((m) => m.deliveryId).sort(), [...ids].sort(), 'each email accepted exactly once');
 
-  test('EMAIL_BATCH_SIZE defaults to 50 and must be an integer from 1 to 500', () => {
-    assert.equal(loadConfig({}).mail.batchSize, 50);
+  test('EMAIL_BATCH_SIZE defaults to 200 and must be an integer from 1 to 500', () => {
+    assert.equal(loadConfig({}).mail.batchSize, 200);
     assert.equal(loadConfig({ EMAIL_BATCH_SIZE: '1' }).mail.batchSize, 1);
     for (const bad of ['0', '501', 'many']) assert.throws(() => loadConfig({ EMAIL_BATCH_SIZE: bad }), /EMAIL_BATCH_SIZE/);
   });
@@ -232,18 +247,34 @@ describe('email batches', () => {
     sentOnce(sink, ids);
   });
 
+  test('a stopping process ends its batch after the sends it claimed and hands back the rest', async () => {
+    // SIGTERM mid-batch: the lane claims nothing more, sends and records what it claimed, and the
+    // unclaimed deliveries go back to the queue as a batch that the next process sends.
+    const sink = await startDomainCountingSink({ holdMs: 150 });
+    running.push({ close: () => sink.close() });
+    const ids = await approvedMany(40, () => 'bo@bulkmail.example');
+    const { prefix, start } = spawnedWorkers(sink, { EMAIL_BATCH_SIZE: '40', SMTP_MAX_PER_DOMAIN: '2' });
+    const first = await start();
+    const { rt } = await worker(await startDomainCountingSink({ holdMs: 0 }), { QUEUE_PREFIX: prefix });
+    await enqueueDeliveries(prisma(), rt.queues, ids, { priority: 'bulk' });
+    await waitFor('a few emails out', async () => sink.accepted.length >= 4, 30_000);
+    await first.kill('SIGTERM');
+    const atStop = sink.accepted.length;
+    assert.ok(atStop < ids.length / 2, `stopped after the claimed sends, not the whole batch (${atStop} of ${ids.length} out)`);
+    const statuses = await prisma().delivery.groupBy({ by: ['status'], where: { id: { in: ids } }, _count: true });
+    assert.deepEqual(Object.fromEntries(statuses.map((s) => [s.status, s._count])), { sent: atStop, queued: ids.length - atStop }, 'every claimed email sent and recorded, the rest untouched');
+    assert.equal(await rt.queues.queue('deliver-email-batch').getJobCountByTypes('prioritized', 'waiting', 'delayed'), 1, 'the rest handed back as one batch');
+
+    await start();
+    await waitFor('all sent', async () => (await prisma().delivery.count({ where: { id: { in: ids }, status: 'sent' } })) === ids.length, 60_000);
+    sentOnce(sink, ids);
+  });
+
   test('a worker killed in the middle of a batch, and Redis flushed: nothing lost, nothing sent twice', async () => {
     const sink = await startDomainCountingSink({ holdMs: 150 });
     running.push({ close: () => sink.close() });
     const ids = await approvedMany(24, (i) => `ann@${DOMAINS[i % 3]}`);
-    const prefix = uniqueName('q');
-    prefixes.push(prefix);
-    const env = { DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, SMTP_URL: sink.url, HTTP_PORT: '0', EMAIL_BATCH_SIZE: '12', SMTP_MAX_PER_DOMAIN: '1' };
-    const start = async () => {
-      const p: RapportProcess = await spawnRapport(['--workers-only'], env);
-      running.push({ close: () => p.kill() });
-      return p;
-    };
+    const { prefix, start } = spawnedWorkers(sink, { EMAIL_BATCH_SIZE: '12', SMTP_MAX_PER_DOMAIN: '1' });
     const first = await start();
     const { rt } = await worker(await startDomainCountingSink({ holdMs: 0 }), { QUEUE_PREFIX: prefix, EMAIL_BATCH_SIZE: '12' });
     await enqueueDeliveries(prisma(), rt.queues, ids, { priority: 'bulk' });
