@@ -122,7 +122,8 @@ async function runLane(deps: EmailBatchDeps, sql: EmailSql, report: EmailBatchRe
 /**
  * The lane's next deliveries to claim: up to twice its slots in flight and claimed (one slot's
  * worth sending, one waiting), within this second's rate, waiting while the domain has no slot
- * for it or the second's budget is spent; null when the lane is done or handed over.
+ * for it or the second's budget is spent; null when the lane is done, handed over or stopping.
+ * `busy`: the lane's deliveries claimed or in flight; `held`: the slots it holds now.
  */
 async function nextClaims(deps: EmailBatchDeps, report: EmailBatchReport, group: DomainSlotGroup | undefined, ids: string[], busy: number, held: number): Promise<{ ids: string[]; slots: number } | null> {
   const room = (slots: number) => Math.min(ids.length, 2 * slots - busy);
