@@ -25,6 +25,8 @@ const WARM_UP_ARTICLES = 3_000;
 const NAIVE_SAMPLE = 20;
 const NAIVE_REGEXES = 20_000;
 const SEED = 20_250_301;
+/** Streams of the second and third timed passes (SEED + 1 is the first's, SEED + 2 the warm-up's). */
+const PASS_SEEDS = [SEED + 3, SEED + 4];
 
 // --- deterministic synthetic data -------------------------------------------------------------
 
@@ -178,9 +180,11 @@ export async function benchMatching(): Promise<BenchResult[]> {
   const before = process.memoryUsage();
   const buildStart = performance.now();
   const buildCpuStart = process.cpuUsage();
+  const buildFaultsStart = process.resourceUsage().minorPageFault;
   const index = buildMatchIndex(accounts);
   const buildMs = performance.now() - buildStart;
   const buildCpuMs = cpuMs(process.cpuUsage(buildCpuStart));
+  const buildFaults = process.resourceUsage().minorPageFault - buildFaultsStart;
   collectGarbage();
   const after = process.memoryUsage();
 
@@ -189,12 +193,20 @@ export async function benchMatching(): Promise<BenchResult[]> {
   // too few: V8 compiled the per-article functions hundreds of articles into the timed pass (about
   // 100 ms of compiler threads' CPU in a 300 ms pass, measured), so the pass measured start-up.
   for (const article of generateArticles(accounts, WARM_UP_ARTICLES, SEED + 2)) findSignals(index, article);
-  let signals = 0;
-  const scanStart = performance.now();
-  const scanCpuStart = process.cpuUsage();
-  for (const article of articles) signals += findSignals(index, article).length;
-  const scanMs = performance.now() - scanStart;
-  const scanCpuMs = cpuMs(process.cpuUsage(scanCpuStart));
+  // Three timed passes, each over a stream of its own (a stream read twice would find its names'
+  // spellings cached), and the fastest counts, as in the email benchmark: on a shared machine the
+  // same pass varied by half from one minute to the next. Every pass is printed to stderr.
+  const passes = [articles, ...PASS_SEEDS.map((seed) => generateArticles(accounts, ARTICLE_COUNT, seed))].map((stream) => {
+    let found = 0;
+    const start = performance.now();
+    const cpuStart = process.cpuUsage();
+    for (const article of stream) found += findSignals(index, article).length;
+    return { ms: performance.now() - start, cpuMs: cpuMs(process.cpuUsage(cpuStart)), signals: found };
+  });
+  console.error(`  matching passes (articles/s, wall): ${passes.map((p) => Math.round((ARTICLE_COUNT / p.ms) * 1000).toLocaleString('en-US')).join(', ')}`);
+  const fastest = passes.reduce((a, b) => (b.ms < a.ms ? b : a));
+  const { ms: scanMs, cpuMs: scanCpuMs } = fastest;
+  const signals = passes[0]?.signals ?? 0;
   const indexedPerSecond = (articles.length / scanMs) * 1000;
 
   const allAliases = accounts.reduce((n, a) => n + 1 + a.aliases.length, 0);
@@ -217,10 +229,13 @@ export async function benchMatching(): Promise<BenchResult[]> {
     { name: 'matching: index build (100k accounts × 3 aliases)', value: Math.round(buildMs), unit: 'ms', target: '≤ 5000 ms' },
     // CPU time is what the code costs; wall time above also counts waiting for a busy machine.
     { name: 'matching: index build, CPU time', value: Math.round(buildCpuMs), unit: 'ms', target: '≤ 5000 ms' },
+    // Memory the build touched for the first time, in 4 KB pages: where a page fault is slow (11 µs
+    // on one virtual machine here, against well under 1 µs on most), this explains a slow build.
+    { name: 'matching: index build, page faults', value: buildFaults, unit: 'faults' },
     { name: 'matching: index heap', value: mb(after.heapUsed - before.heapUsed), unit: 'MB', target: '≤ 300 MB' },
     { name: 'matching: index rss', value: mb(after.rss - before.rss), unit: 'MB', target: '≤ 300 MB' },
     {
-      name: `matching: throughput (${articles.length} articles, ${mb(bytes)} MB, ${signals} signals)`,
+      name: `matching: throughput (${articles.length} articles, ${mb(bytes)} MB, ${signals} signals), fastest of ${passes.length} passes`,
       value: Math.round(indexedPerSecond),
       unit: 'articles/s',
       baseline: { name: naiveName, value: Math.round(naivePerSecond * 1000) / 1000 },
@@ -228,7 +243,7 @@ export async function benchMatching(): Promise<BenchResult[]> {
       target: '≥ 20,000 articles/s and ≥ 100× the naive scan',
     },
     {
-      name: 'matching: throughput per CPU second',
+      name: 'matching: throughput per CPU second (of that pass)',
       value: Math.round(perCpuSecond),
       unit: 'articles/s',
       baseline: { name: naiveName, value: Math.round(naivePerCpuSecond * 1000) / 1000 },
