@@ -16,6 +16,8 @@ const CHILD = 2; // EMPTY in a free slot
 export class ChildTable {
   private readonly slots: Int32Array;
   private readonly mask: number;
+  /** Transitions stored. */
+  size = 0;
 
   constructor(entries: number) {
     let slots = 16;
@@ -36,14 +38,30 @@ export class ChildTable {
     }
   }
 
-  /** Adds a transition; each (parent, token) pair at most once, and no more than `entries` in all. */
+  /** How many transitions it holds at most (the `entries` it was made for, or more). */
+  get capacity(): number {
+    return (this.mask + 1) >>> 1;
+  }
+
+  /** Adds a transition; each (parent, token) pair at most once, and no more than `capacity` in all. */
   set(parent: number, token: number, child: number): void {
+    if (this.size >= this.capacity) throw new Error(`child table full (${this.capacity} transitions)`);
     const mask = this.mask;
     let slot = slotOf(parent, token) & mask;
     while (this.slots[slot * SLOT + CHILD] !== EMPTY) slot = (slot + 1) & mask;
     this.slots[slot * SLOT + PARENT] = parent;
     this.slots[slot * SLOT + TOKEN] = token;
     this.slots[slot * SLOT + CHILD] = child;
+    this.size++;
+  }
+
+  /** Adds every transition of this table to `target` (a bigger one, or one sized to fit). */
+  copyTo(target: ChildTable): void {
+    const slots = this.slots;
+    for (let at = 0; at < slots.length; at += SLOT) {
+      const child = slots[at + CHILD] ?? EMPTY;
+      if (child !== EMPTY) target.set(slots[at + PARENT] ?? 0, slots[at + TOKEN] ?? 0, child);
+    }
   }
 }
 

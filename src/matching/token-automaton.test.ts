@@ -37,3 +37,18 @@ test('a state with many children still finds each one', () => {
   const patterns = Array.from({ length: 50 }, (_, i) => [7, 100 + i]);
   assert.deepEqual(matches(patterns, [7, 149, 7, 100]), ['0@2-3', '49@0-1']);
 });
+
+test('a builder grown far past its first room (states and branching children) still finds every pattern', () => {
+  // 3,000 patterns of three tokens under 60 first tokens: ~9,000 states and ~6,000 extra children,
+  // several times what the builder holds before it first grows.
+  const patterns = Array.from({ length: 3000 }, (_, i) => [1 + (i % 60), 100 + (i % 997), 2000 + i]);
+  const builder = new TokenAutomatonBuilder();
+  const ids = patterns.map((p) => builder.add(p));
+  assert.equal(new Set(ids).size, patterns.length);
+  const automaton = builder.build();
+  for (const [i, pattern] of patterns.entries()) {
+    const found: number[] = [];
+    automaton.scan(Int32Array.from([0, ...pattern, 0]), pattern.length + 2, (id) => found.push(id));
+    assert.deepEqual(found, [ids[i]], `pattern ${i}`);
+  }
+});
