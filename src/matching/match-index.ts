@@ -219,8 +219,10 @@ class IndexBuilder {
  * or the end (1) of keys[from, from + length), leaving at least one key; 0 when none fits.
  */
 function designatorAt(candidates: readonly string[][] | undefined, keys: readonly string[], from: number, length: number, atEnd: 0 | 1): number {
-  for (const designator of candidates ?? []) {
-    if (designator.length >= length) continue;
+  if (!candidates) return 0;
+  for (let c = 0; c < candidates.length; c++) {
+    const designator = candidates[c];
+    if (!designator || designator.length >= length) continue;
     const at = atEnd === 1 ? from + length - designator.length : from;
     let fits = true;
     for (let i = 0; i < designator.length && fits; i++) fits = keys[at + i] === designator[i];
