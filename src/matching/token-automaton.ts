@@ -20,7 +20,7 @@ export class TokenAutomatonBuilder {
   /**
    * Per state, in typed arrays that double when full: an index has about a million states, and
    * `number[]`s grown one push at a time allocated three times their final size, every copy in
-   * fresh memory (a third of the index build's page faults, measured).
+   * fresh memory (about a quarter of the index build's page faults, measured).
    */
   private states = 1;
   private firstToken = new Int32Array(INITIAL_STATES).fill(NONE, 0, 1);
