@@ -171,3 +171,23 @@ test('a sentence saying it is not about the company does not count as a mention'
   assert.deepEqual(accounts('Hội chợ ở Acmeville không liên quan đến Acme Corp.'), []);
   assert.deepEqual(accounts('The fair is not related to Acme Corp. Acme Corp launched a scooter on Monday.'), ['acme']);
 });
+
+test('an index of thousands of accounts (its builder grown many times) finds a Vietnamese name with and without diacritics, and a shared name as ambiguous', () => {
+  // 3,000 accounts: over 10,000 entries, so the builder's columns grow several times, and the
+  // entries that keep primary forms sit far from the first ones.
+  const many = Array.from({ length: 3000 }, (_, i) =>
+    account({ id: `co-${i}`, name: `Công ty Phát Đạt ${i.toString(36)}`, aliases: [`Zentrix ${i.toString(36)}`, `Shared Name ${i % 2}`], locale: 'vi' }),
+  );
+  const big = buildMatchIndex(many);
+  const found = (text: string) => findSignals(big, { id: 'a', title: '', text });
+  const target = (2_917).toString(36);
+  assert.deepEqual(found(`Công ty Phát Đạt ${target} khai trương nhà máy mới.`).map((s) => s.accountId), ['co-2917']);
+  assert.deepEqual(found(`Cong ty Phat Dat ${target} khai truong nha may moi.`).map((s) => s.accountId), ['co-2917']);
+  // A different diacritic is another word, not the name without its marks.
+  assert.deepEqual(found(`Công ty Phát Đát ${target} khai trương nhà máy mới.`), []);
+  // 1,500 accounts claim "Shared Name 1": alone it identifies none of them.
+  assert.deepEqual(found('Shared Name 1 opens a new plant.'), []);
+  assert.deepEqual(found(`Zentrix ${target} opens a new plant.`).map((s) => s.accountId), ['co-2917']);
+  // One of the first accounts added, whose entries were copied each time the columns grew.
+  assert.deepEqual(found('Zentrix 5 opens a new plant.').map((s) => s.accountId), ['co-5']);
+});

@@ -1,6 +1,6 @@
 import type { DirectoryAccount } from './account-directory.js';
 import { TokenNormalizer } from './normalize-token.js';
-import { ACRONYM, AMBIGUOUS, CAPITALISED, DISTINCTIVE, PatternEntries, TICKER, type EntryDraft, type MentionRole } from './pattern-entries.js';
+import { ACRONYM, AMBIGUOUS, CAPITALISED, DISTINCTIVE, EntryDrafts, PatternEntries, TICKER, type EntryDraft, type MentionRole } from './pattern-entries.js';
 import { hasDiacritics, phraseTokens, type PhraseTokens } from './phrase-tokens.js';
 import { builtInRuleFiles, loadRuleDirectory } from './rule-files.js';
 import { compileRules, type RuleSet } from './rule-set.js';
@@ -68,7 +68,7 @@ class IndexBuilder {
   /** By token id: 1 while every pattern using the word is a ticker (see add), else 0. */
   private readonly tickerOnly: number[] = [0];
   private readonly automaton = new TokenAutomatonBuilder();
-  private readonly drafts: EntryDraft[] = [];
+  private readonly drafts = new EntryDrafts();
   private readonly normalizer = new TokenNormalizer();
   /** (pattern, contact, keyword?) triples claimed by the account being added: a handful, so a flat list. */
   private readonly claimed: number[] = [];
@@ -139,7 +139,7 @@ class IndexBuilder {
       if (claimed[i] === pattern && claimed[i + 1] === contact && claimed[i + 2] === keyword) return;
     }
     claimed.push(pattern, contact, keyword);
-    this.drafts.push(this.draft(tokens, pattern, account, contact, role, ticker));
+    this.drafts.add(this.draft(tokens, pattern, account, contact, role, ticker));
   }
 
   private draft(tokens: PhraseTokens, pattern: number, account: number, contact: number, role: MentionRole, ticker: boolean): EntryDraft {
