@@ -16,8 +16,7 @@ const CHILD = 2; // EMPTY in a free slot
 export class ChildTable {
   private readonly slots: Int32Array;
   private readonly mask: number;
-  /** Transitions stored. */
-  size = 0;
+  private stored = 0;
 
   constructor(entries: number) {
     let slots = 16;
@@ -38,6 +37,11 @@ export class ChildTable {
     }
   }
 
+  /** Transitions stored. */
+  get size(): number {
+    return this.stored;
+  }
+
   /** How many transitions it holds at most (the `entries` it was made for, or more). */
   get capacity(): number {
     return (this.mask + 1) >>> 1;
@@ -45,14 +49,14 @@ export class ChildTable {
 
   /** Adds a transition; each (parent, token) pair at most once, and no more than `capacity` in all. */
   set(parent: number, token: number, child: number): void {
-    if (this.size >= this.capacity) throw new Error(`child table full (${this.capacity} transitions)`);
+    if (this.stored >= this.capacity) throw new Error(`child table full (${this.capacity} transitions)`);
     const mask = this.mask;
     let slot = slotOf(parent, token) & mask;
     while (this.slots[slot * SLOT + CHILD] !== EMPTY) slot = (slot + 1) & mask;
     this.slots[slot * SLOT + PARENT] = parent;
     this.slots[slot * SLOT + TOKEN] = token;
     this.slots[slot * SLOT + CHILD] = child;
-    this.size++;
+    this.stored++;
   }
 
   /** Adds every transition of this table to `target` (a bigger one, or one sized to fit). */

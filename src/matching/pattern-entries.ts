@@ -1,3 +1,4 @@
+import { grown } from './grown-array.js';
 import { AMBIGUOUS_ALIAS_WEIGHT } from './score-confidence.js';
 
 /** How a pattern names its account: `short_name` is derived from the name by dropping "Corp", "Công ty"… */
@@ -185,12 +186,8 @@ export class EntryDrafts {
   }
 
   private grow(): void {
-    const patterns = new Int32Array(this.patterns.length * 2);
-    patterns.set(this.patterns);
-    const cells = new Int32Array(this.cells.length * 2);
-    cells.set(this.cells);
-    this.patterns = patterns;
-    this.cells = cells;
-    this.weights = new Float32Array(cells.buffer);
+    this.patterns = grown(this.patterns);
+    this.cells = grown(this.cells);
+    this.weights = new Float32Array(this.cells.buffer);
   }
 }

@@ -1,3 +1,4 @@
+import { grown } from './grown-array.js';
 import { FNV_OFFSET, hashSpan, hashStep, lowerAscii } from './span-table.js';
 import type { TokenAutomaton } from './token-automaton.js';
 import { astralClass, CHAR_CLASS, DENSE, HIGH_SURROGATE, SEPARATOR, TokenizedText, UNKNOWN, WORD } from './tokenize-text.js';
@@ -156,9 +157,7 @@ export class ArticleScanner {
   private addHit(pattern: number, first: number, last: number): void {
     let at = this.hitCount * 3;
     if (at + 3 > this.hits.length) {
-      const grown = new Int32Array(this.hits.length * 2);
-      grown.set(this.hits);
-      this.hits = grown;
+      this.hits = grown(this.hits);
     }
     this.hits[at++] = pattern;
     this.hits[at++] = first;

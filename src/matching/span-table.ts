@@ -1,3 +1,5 @@
+import { grown } from './grown-array.js';
+
 /**
  * A bounded hash map keyed by a span of a string, looked up without cutting the span out. Every
  * word of every article goes through one of these, and `text.slice` plus `Map.get` costs a string
@@ -123,9 +125,7 @@ export class SpanTable<T> {
   private addToPool(key: string): number {
     const keyStart = this.poolLength;
     if (keyStart + key.length > this.pool.length) {
-      const grown = new Uint16Array(Math.max(this.pool.length * 2, keyStart + key.length));
-      grown.set(this.pool);
-      this.pool = grown;
+      this.pool = grown(this.pool, Math.max(this.pool.length * 2, keyStart + key.length));
     }
     for (let k = 0; k < key.length; k++) this.pool[keyStart + k] = key.charCodeAt(k);
     this.poolLength = keyStart + key.length;

@@ -1,4 +1,5 @@
 import { ChildTable } from './child-table.js';
+import { grown } from './grown-array.js';
 
 /**
  * Aho-Corasick over sequences of token ids rather than characters: a pattern can only start and
@@ -101,18 +102,13 @@ export class TokenAutomatonBuilder {
   }
 
   private grow(): void {
-    const capacity = this.parent.length * 2;
-    const grown = <T extends Int32Array | Uint8Array>(old: T, bigger: T): T => {
-      bigger.set(old);
-      return bigger;
-    };
-    this.firstToken = grown(this.firstToken, new Int32Array(capacity));
-    this.firstNext = grown(this.firstNext, new Int32Array(capacity));
-    this.parent = grown(this.parent, new Int32Array(capacity));
-    this.viaToken = grown(this.viaToken, new Int32Array(capacity));
-    this.depth = grown(this.depth, new Int32Array(capacity));
-    this.terminal = grown(this.terminal, new Uint8Array(capacity));
-    this.branching = grown(this.branching, new Uint8Array(capacity));
+    this.firstToken = grown(this.firstToken);
+    this.firstNext = grown(this.firstNext);
+    this.parent = grown(this.parent);
+    this.viaToken = grown(this.viaToken);
+    this.depth = grown(this.depth);
+    this.terminal = grown(this.terminal);
+    this.branching = grown(this.branching);
   }
 
   // Breadth-first order without child lists: a counting sort of states by depth.
