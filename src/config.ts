@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TimeZone } from './customers/customer-input.js';
+import { parseDomainGroups } from './delivery/mail-providers.js';
 
 /**
  * The environment, parsed once at boot. Every variable is listed (and commented) in `.env.example`.
@@ -89,6 +90,20 @@ export const Env = z.object({
   MAIL_UNSUBSCRIBE_MAILTO: z.preprocess(emptyAsUndefined, z.string().email({ message: 'expected an email address' }).optional()),
   EMAIL_RATE_PER_SECOND: integer(1, 10_000, 20),
   SMTP_MAX_PER_DOMAIN: integer(1, 1_000, 3),
+  SMTP_DOMAIN_GROUPS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .transform((text, ctx) => {
+        const parsed = parseDomainGroups(text);
+        if ('error' in parsed) {
+          ctx.addIssue({ code: 'custom', message: `${parsed.error}; expected groups like acme.com,acme.de;globex.com,globex.io` });
+          return z.NEVER;
+        }
+        return parsed.groups;
+      })
+      .optional(),
+  ),
   EMAIL_BATCH_SIZE: integer(1, 500, 200),
 });
 export type Env = z.infer<typeof Env>;
@@ -111,6 +126,8 @@ export interface Config {
     ratePerSecond: number;
     /** Emails in flight to one recipient domain at most, across all processes sharing the queue prefix. */
     maxPerDomain: number;
+    /** Domains counted as one for maxPerDomain (one mail system), beside the built-in providers (see delivery/mail-providers.ts). */
+    domainGroups: string[][];
     /** Bulk emails due now go out in batch jobs of this many (1: one job per email). */
     batchSize: number;
   };
@@ -192,6 +209,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       unsubscribeMailto: e.MAIL_UNSUBSCRIBE_MAILTO,
       ratePerSecond: e.EMAIL_RATE_PER_SECOND,
       maxPerDomain: e.SMTP_MAX_PER_DOMAIN,
+      domainGroups: e.SMTP_DOMAIN_GROUPS ?? [],
       batchSize: e.EMAIL_BATCH_SIZE,
     },
     secret: e.RAPPORT_SECRET,

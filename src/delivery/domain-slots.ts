@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { redisScript, type RedisScript } from '../infra/redis-script.js';
+import { mailProviderOf } from './mail-providers.js';
 
 /**
  * At most `maxPerDomain` emails in flight to one recipient domain, across every worker process
@@ -125,9 +126,17 @@ redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), 'reserved:' .. first[1])
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return first`);
 
-/** Domain slots kept in Redis under `<prefix>:smtp-domain:<domain>` (and `…:line`). */
-export function createDomainSlots(redis: Redis, opts: { prefix: string; maxPerDomain: number; wake: WakeWaiter; leaseMs?: number }): DomainSlots {
+/**
+ * Domain slots kept in Redis under `<prefix>:smtp-domain:<domain>` (and `…:line`), where a domain
+ * of a mail provider's group counts under the group's first domain (see mailProviderOf): `domainGroups`
+ * adds groups to the built-in ones.
+ */
+export function createDomainSlots(
+  redis: Redis,
+  opts: { prefix: string; maxPerDomain: number; wake: WakeWaiter; leaseMs?: number; domainGroups?: readonly (readonly string[])[] },
+): DomainSlots {
   const leaseMs = opts.leaseMs ?? DOMAIN_SLOT_LEASE_MS;
+  const providerOf = mailProviderOf(opts.domainGroups);
   const keys = (domain: string) => [`${opts.prefix}:smtp-domain:${domain}`, `${opts.prefix}:smtp-domain:${domain}:line`] as const;
   // Refused waiters of this process that have not reported asleep yet, and their domain.
   const refused = new Map<string, string>();
@@ -166,7 +175,8 @@ export function createDomainSlots(redis: Redis, opts: { prefix: string; maxPerDo
   };
 
   return {
-    async acquire(domain, waiter, rank = 0) {
+    async acquire(recipientDomain, waiter, rank = 0) {
+      const domain = providerOf(recipientDomain);
       const holder = randomUUID();
       if ((await run(ACQUIRE, domain, [opts.maxPerDomain, leaseMs, holder, waiter, LINE_TTL_MS, rank * RANK_WEIGHT])) !== 1) {
         refused.set(waiter, domain);
@@ -179,7 +189,8 @@ export function createDomainSlots(redis: Redis, opts: { prefix: string; maxPerDo
         },
       };
     },
-    group(domain) {
+    group(recipientDomain) {
+      const domain = providerOf(recipientDomain);
       const prefix = randomUUID();
       let held = 0;
       return {

@@ -5,7 +5,7 @@ export interface CountingSink {
   url: string;
   /** Delivery ids (X-Rapport-Delivery) in the order their messages were accepted, and when (ms since the epoch). */
   accepted: { deliveryId: string; domain: string; at: number }[];
-  /** The most messages ever in progress at once for a recipient domain. */
+  /** The most messages ever in progress at once for a recipient domain (or what `countAs` counts it as). */
   maxInFlight(domain: string): number;
   close(): Promise<void>;
 }
@@ -13,9 +13,14 @@ export interface CountingSink {
 /**
  * A real SMTP server that holds each message for `holdMs` before accepting it, and counts how many
  * messages per recipient domain are in progress at once — the number a per-domain cap must bound.
- * `refuse` may turn recipients away with an SMTP error code.
+ * `refuse` may turn recipients away with an SMTP error code; `countAs` counts several domains as one
+ * (a mail provider's).
  */
-export async function startDomainCountingSink(opts: { holdMs: number; refuse?: (address: string) => { code: number; message: string } | null }): Promise<CountingSink> {
+export async function startDomainCountingSink(opts: {
+  holdMs: number;
+  refuse?: (address: string) => { code: number; message: string } | null;
+  countAs?: (domain: string) => string;
+}): Promise<CountingSink> {
   const inFlight = new Map<string, number>();
   const max = new Map<string, number>();
   const accepted: CountingSink['accepted'] = [];
@@ -30,7 +35,8 @@ export async function startDomainCountingSink(opts: { holdMs: number; refuse?: (
       callback(Object.assign(new Error(refusal.message), { responseCode: refusal.code }));
     },
     onData(stream, session, callback) {
-      const domain = session.envelope.rcptTo[0]?.address.split('@').pop()?.toLowerCase() ?? '';
+      const recipientDomain = session.envelope.rcptTo[0]?.address.split('@').pop()?.toLowerCase() ?? '';
+      const domain = opts.countAs?.(recipientDomain) ?? recipientDomain;
       const now = (inFlight.get(domain) ?? 0) + 1;
       inFlight.set(domain, now);
       max.set(domain, Math.max(max.get(domain) ?? 0, now));

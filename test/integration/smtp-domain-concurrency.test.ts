@@ -24,7 +24,13 @@ describe('per-domain SMTP concurrency', () => {
   before(async () => {
     database = await freshDatabase();
     await seedDemo(prisma());
-    for (const [externalId, email] of [['bulk-1', 'ana@bulkmail.example'], ['bulk-2', 'ben@bulkmail.example'], ['other-1', 'oda@elsewhere.example']]) {
+    for (const [externalId, email] of [
+      ['bulk-1', 'ana@bulkmail.example'],
+      ['bulk-2', 'ben@bulkmail.example'],
+      ['other-1', 'oda@elsewhere.example'],
+      ['gmail-1', 'gia@gmail.com'],
+      ['googlemail-1', 'gus@googlemail.com'],
+    ]) {
       await prisma().customer.create({ data: { externalId: externalId!, name: externalId!, email: email! } });
     }
   });
@@ -61,6 +67,32 @@ describe('per-domain SMTP concurrency', () => {
     assert.equal(loadConfig({}).mail.maxPerDomain, 3);
     assert.equal(loadConfig({ SMTP_MAX_PER_DOMAIN: '8' }).mail.maxPerDomain, 8);
     assert.throws(() => loadConfig({ SMTP_MAX_PER_DOMAIN: '0' }), /SMTP_MAX_PER_DOMAIN/);
+  });
+
+  test('SMTP_DOMAIN_GROUPS is read into groups, and a malformed value names the variable and the domain', () => {
+    assert.deepEqual(loadConfig({}).mail.domainGroups, []);
+    assert.deepEqual(loadConfig({ SMTP_DOMAIN_GROUPS: 'acme.com,acme.de;globex.com,globex.io' }).mail.domainGroups, [['acme.com', 'acme.de'], ['globex.com', 'globex.io']]);
+    assert.throws(() => loadConfig({ SMTP_DOMAIN_GROUPS: 'acme.com,acme' }), /SMTP_DOMAIN_GROUPS.*"acme" in group 1 is not a domain name/s);
+  });
+
+  test("the domains of one mail provider share its slots: built-in (gmail.com, googlemail.com) and configured", async () => {
+    const slots = createDomainSlots(redis, { prefix: prefix(), maxPerDomain: 1, wake: async () => 'gone', domainGroups: [['acme.example', 'acme-group.example']] });
+    const gmail = await slots.acquire('gmail.com', 'w1');
+    assert.ok(gmail);
+    assert.equal(await slots.acquire('googlemail.com', 'w2'), null, 'googlemail.com counts as gmail.com');
+    assert.equal(await slots.group('GMail.com').fill(3), 0, 'so does a batch, in any case');
+    assert.ok(await slots.acquire('outlook.com', 'w3'), 'another provider has its own slots');
+    assert.ok(await slots.acquire('acme-group.example', 'w4'));
+    assert.equal(await slots.acquire('acme.example', 'w5'), null, 'a configured group shares its slots too');
+    // The release of a gmail.com slot wakes the googlemail.com waiter: one line for the provider.
+    const woken: string[] = [];
+    const watched = createDomainSlots(redis, { prefix: prefix(), maxPerDomain: 1, wake: async (w) => (woken.push(w), 'woken') });
+    const held = await watched.acquire('gmail.com', 'holder');
+    assert.equal(await watched.acquire('googlemail.com', 'waiter'), null);
+    await watched.asleep('waiter');
+    await held!.release();
+    assert.deepEqual(woken, ['waiter']);
+    assert.ok(await watched.acquire('googlemail.com', 'waiter'), 'the slot was kept for it');
   });
 
   test('a postponed job sleeps longer each time it finds its domain busy (a safety net: releases wake it), never over a minute', () => {
@@ -201,6 +233,27 @@ describe('per-domain SMTP concurrency', () => {
       assert.deepEqual(sink.accepted.map((m) => m.deliveryId).sort(), [...bulk, other].sort());
       const rows = await prisma().delivery.findMany({ where: { id: { in: [...bulk, other] } } });
       assert.ok(rows.every((d) => d.status === 'sent' && d.attempts === 1), 'all sent, each on its first claim');
+    } finally {
+      await worker.close();
+      await sink.close();
+    }
+  });
+
+  test('bulk runs to gmail.com and googlemail.com at once keep to one cap between them', async () => {
+    const sink = await startDomainCountingSink({ holdMs: 100, countAs: (domain) => (domain === 'googlemail.com' ? 'gmail.com' : domain) });
+    const gmail: string[] = [];
+    const googlemail: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      gmail.push(await approvedDelivery('gmail-1'));
+      googlemail.push(await approvedDelivery('googlemail-1'));
+    }
+    // 8 workers run two batches at once, one per recipient domain, each lane asking for the cap.
+    const worker = await startWorker(sink, { WORKER_CONCURRENCY: '8', SMTP_MAX_PER_DOMAIN: '2' });
+    try {
+      await enqueueDeliveries(prisma(), worker.rt.queues, [...gmail, ...googlemail], { priority: 'bulk' });
+      await waitFor('all 12 emails', async () => sink.accepted.length >= 12, 30_000);
+      assert.equal(sink.maxInFlight('gmail.com'), 2, 'never more than 2 at once to Google');
+      assert.deepEqual(sink.accepted.map((m) => m.deliveryId).sort(), [...gmail, ...googlemail].sort());
     } finally {
       await worker.close();
       await sink.close();
