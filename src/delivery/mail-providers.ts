@@ -1,3 +1,5 @@
+import { domainToASCII } from 'node:url';
+
 /**
  * Recipient domains that one receiving mail system answers for. SMTP_MAX_PER_DOMAIN protects the
  * receiver, and a receiver throttles a sender by its own measure, not by the domain written after
@@ -21,19 +23,26 @@ export const WELL_KNOWN_MAIL_PROVIDERS: readonly (readonly string[])[] = [
 /**
  * The name the domain slots count `domain` under: the first domain of its group, or the domain
  * itself. `configured` groups come first: a domain listed there leaves its built-in group.
- * Domains are compared in lower case.
+ * Domains are compared in their ASCII form, lower-cased, so an internationalised domain counts as
+ * one whether an address spells it in Thai script or in punycode (`ตัวอย่าง.ไทย`, `xn--72c1a1bt4awk9o.xn--o3cw4h`).
  */
 export function mailProviderOf(configured: readonly (readonly string[])[] = []): (domain: string) => string {
   const provider = new Map<string, string>();
   for (const group of [...configured, ...WELL_KNOWN_MAIL_PROVIDERS]) {
-    const name = group[0]?.toLowerCase();
+    const name = group[0] === undefined ? undefined : asciiDomain(group[0]);
     if (name === undefined) continue;
-    for (const domain of group) if (!provider.has(domain.toLowerCase())) provider.set(domain.toLowerCase(), name);
+    for (const domain of group) if (!provider.has(asciiDomain(domain))) provider.set(asciiDomain(domain), name);
   }
   return (domain) => {
-    const key = domain.toLowerCase();
+    const key = asciiDomain(domain);
     return provider.get(key) ?? key;
   };
+}
+
+/** The domain's ASCII (punycode) form in lower case; as written, lower-cased, when it is not a valid domain name. */
+function asciiDomain(domain: string): string {
+  const lower = domain.trim().toLowerCase();
+  return domainToASCII(lower) || lower;
 }
 
 const DOMAIN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
@@ -52,10 +61,12 @@ export function parseDomainGroups(text: string): { groups: string[][] } | { erro
     if (domains.some((d) => d === '')) return { error: `group ${g + 1} ("${part}") has an empty domain: separate domains with one comma` };
     if (domains.length < 2) return { error: `group ${g + 1} ("${part}") names one domain; a group needs two or more` };
     for (const domain of domains) {
-      if (!DOMAIN.test(domain)) return { error: `"${domain}" in group ${g + 1} is not a domain name (expected e.g. acme.com)` };
-      const earlier = seen.get(domain);
+      // Internationalised names are welcome (ตัวอย่าง.ไทย); they are checked in their ASCII form.
+      const ascii = domainToASCII(domain);
+      if (!DOMAIN.test(ascii)) return { error: `"${domain}" in group ${g + 1} is not a domain name (expected e.g. acme.com)` };
+      const earlier = seen.get(ascii);
       if (earlier !== undefined) return { error: `"${domain}" is in group ${earlier + 1} and in group ${g + 1}; a domain belongs to one group` };
-      seen.set(domain, g);
+      seen.set(ascii, g);
     }
     groups.push(domains);
   }
