@@ -34,6 +34,8 @@ export interface DomainSlots {
    * to the line when someone waits there.
    */
   group(domain: string): DomainSlotGroup;
+  /** The name `domain`'s slots are counted under: its mail provider's (see mailProviderOf), or itself. */
+  slotDomain(domain: string): string;
 }
 
 export interface DomainSlotGroup {
@@ -227,6 +229,7 @@ export function createDomainSlots(
         },
       };
     },
+    slotDomain: providerOf,
     async asleep(waiter) {
       const domain = refused.get(waiter);
       refused.delete(waiter);

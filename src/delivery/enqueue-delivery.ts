@@ -40,7 +40,7 @@ export async function enqueueDeliveries(prisma: PrismaClient, queues: Queues, id
     JOIN "Customer" c ON c."id" = s."customerId"
     WHERE d."id" = ANY(${ids}::uuid[])
     ORDER BY d."id"`;
-  const domainOf = new Map(rows.map((row) => [row.id, emailDomain(row.email) ?? '']));
+  const domainOf = new Map(rows.map((row) => [row.id, queues.emailDomainKey(emailDomain(row.email) ?? '')]));
   await enqueueDeliveryBatch(queues, rows, { ...opts, batch: true, domainOf });
 }
 
@@ -71,8 +71,8 @@ export async function enqueueDeliveryBatch(
 }
 
 /**
- * A bulk run's email deliveries cut into batches of at most `size`, each of one recipient domain,
- * the domains taking turns. One domain per batch because a batch sends one lane per domain and a
+ * A bulk run's email deliveries cut into batches of at most `size`, each of one recipient domain
+ * (as `domainOf` names it: queues.emailDomainKey makes a mail provider's domains one), the domains taking turns. One domain per batch because a batch sends one lane per domain and a
  * lane pays its round trips (slots, rate, claim) per round whatever its size: fifty emails to forty
  * domains would be forty lanes of one or two. Taking turns because batches run side by side: one
  * domain's batches one after another would all wait on that domain's slots while the others idle.

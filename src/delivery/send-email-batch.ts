@@ -52,8 +52,13 @@ export async function deliverEmailBatch(deps: EmailBatchDeps, deliveryIds: reado
   const domains = await queuedRecipientDomains(sql, deliveryIds);
   report.skipped += deliveryIds.length - domains.size;
 
+  // One lane per mail provider, not per domain: gmail.com and googlemail.com share their slots, so
+  // two lanes would only take them from each other.
   const lanes = new Map<string | null, string[]>();
-  for (const [id, domain] of domains) lanes.set(domain, [...(lanes.get(domain) ?? []), id]);
+  for (const [id, recipientDomain] of domains) {
+    const domain = recipientDomain === null ? null : (deps.domainSlots?.slotDomain(recipientDomain) ?? recipientDomain);
+    lanes.set(domain, [...(lanes.get(domain) ?? []), id]);
+  }
   await settleAll([...lanes].map(([domain, ids]) => runLane(deps, sql, report, domain, ids)));
   return report;
 }

@@ -4,6 +4,7 @@ import type { Config } from '../config.js';
 import { createQueues, type Queues } from '../jobs/queues.js';
 import { NoteTemplates } from '../notes/note-templates.js';
 import { AccountIndexCache } from '../matching/account-index-cache.js';
+import { mailProviderOf } from '../delivery/mail-providers.js';
 import { createPrintRenderer, type PrintRenderer } from '../delivery/print/render-print.js';
 import { resolveAppSecret } from '../consent/app-secret.js';
 import { ensureSchemaExists, openDatabase, type Database } from './database.js';
@@ -46,7 +47,7 @@ export async function openRuntime(config: Config, logger: Logger, opts: { migrat
       if (applied.length) logger.info({ applied }, 'database migrated');
     }
     const redis = await openRedisFromConfig(config, logger, closers);
-    const queues = createQueues(redis, config.redis.queuePrefix, { emailBatchSize: config.mail.batchSize });
+    const queues = createQueues(redis, config.redis.queuePrefix, { emailBatchSize: config.mail.batchSize, emailDomainKey: mailProviderOf(config.mail.domainGroups) });
     closers.push(() => queues.close());
     const mailer = config.mail.smtpUrl ? createSmtpMailer(config.mail.smtpUrl) : createOutboxMailer(path.resolve(config.dataDir, 'outbox'));
     closers.push(() => mailer.close());

@@ -11,6 +11,11 @@ export interface Queues {
   queue(name: JobName): Queue;
   /** EMAIL_BATCH_SIZE: bulk email deliveries due now go out in `deliver-email-batch` jobs of this many (1: never). */
   readonly emailBatchSize: number;
+  /**
+   * What a batch has one of: the recipient domain's receiving mail system (see delivery/mail-providers.ts),
+   * whose domains share their SMTP slots; by default the domain itself.
+   */
+  readonly emailDomainKey: (domain: string) => string;
   close(): Promise<void>;
 }
 
@@ -26,7 +31,7 @@ export type Processors = { [N in JobName]: (payload: JobPayload<N>, job: Job, to
  * Builds one BullMQ queue per catalog entry. Completed and failed jobs are removed: PostgreSQL keeps
  * the record of what happened, and a removed id can be enqueued again by the reconciler.
  */
-export function createQueues(connection: Redis, prefix: string, opts: { emailBatchSize?: number } = {}): Queues {
+export function createQueues(connection: Redis, prefix: string, opts: { emailBatchSize?: number; emailDomainKey?: (domain: string) => string } = {}): Queues {
   const queues = new Map<JobName, Queue>(
     jobNames.map((name) => {
       const spec = jobCatalog[name];
@@ -70,6 +75,7 @@ export function createQueues(connection: Redis, prefix: string, opts: { emailBat
     },
     queue: get,
     emailBatchSize: opts.emailBatchSize ?? 1,
+    emailDomainKey: opts.emailDomainKey ?? ((domain) => domain),
     async close() {
       await Promise.all([...queues.values()].map((q) => q.close()));
     },

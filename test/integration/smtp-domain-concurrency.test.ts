@@ -3,11 +3,12 @@ import assert from 'node:assert/strict';
 import { loadConfig } from '../../src/config.js';
 import { seedDemo } from '../../src/demo/seed-demo.js';
 import { createDomainSlots } from '../../src/delivery/domain-slots.js';
+import { mailProviderOf } from '../../src/delivery/mail-providers.js';
 import { enqueueDeliveries } from '../../src/delivery/enqueue-delivery.js';
 import { connectRedis } from '../../src/infra/redis.js';
 import { openRuntime, type Runtime } from '../../src/infra/runtime.js';
 import { buildProcessors } from '../../src/jobs/processors.js';
-import { postponementDelayMs, startWorkers, wakeDelayedJob } from '../../src/jobs/queues.js';
+import { createQueues, postponementDelayMs, startWorkers, wakeDelayedJob } from '../../src/jobs/queues.js';
 import { flushQueuePrefix, freshDatabase, silentLogger, testConfig, TEST_REDIS_URL, uniqueName, waitFor } from '../helpers/test-services.js';
 import { approvedEmail } from '../helpers/approved-email.js';
 import { startDomainCountingSink, type CountingSink } from '../helpers/domain-counting-sink.js';
@@ -257,6 +258,19 @@ describe('per-domain SMTP concurrency', () => {
     } finally {
       await worker.close();
       await sink.close();
+    }
+  });
+
+  test("a bulk run's batches each hold one mail provider: gmail.com and googlemail.com go together", async () => {
+    const queues = createQueues(redis, prefix(), { emailBatchSize: 50, emailDomainKey: mailProviderOf() });
+    try {
+      const google = [await approvedDelivery('gmail-1'), await approvedDelivery('googlemail-1'), await approvedDelivery('gmail-1')];
+      const other = await approvedDelivery('other-1');
+      await enqueueDeliveries(prisma(), queues, [...google, other], { priority: 'bulk' });
+      const batches = (await queues.queue('deliver-email-batch').getJobs(['prioritized', 'waiting'])).map((job) => [...(job.data as { deliveryIds: string[] }).deliveryIds].sort());
+      assert.deepEqual(batches.sort((x, y) => y.length - x.length), [[...google].sort(), [other]]);
+    } finally {
+      await queues.close();
     }
   });
 
