@@ -11,6 +11,14 @@ export async function startCommand(args: string[]): Promise<number> {
   const { values } = parseOptions(args, { 'api-only': { type: 'boolean' }, 'workers-only': { type: 'boolean' } });
   if (values['api-only'] && values['workers-only']) throw new UsageError('--api-only and --workers-only exclude each other');
   const { config, logger } = loadCliConfig();
+  // Listening before anything starts: a SIGTERM that comes during start-up, or the instant the
+  // "running" line is out (a supervisor or test waiting for it), must still close what was started.
+  // Node's default for an unhandled SIGTERM is to die on the spot, which left the private
+  // redis-server running with nobody to stop it. The same signal a second time is not caught: it stops at once.
+  const stopSignal = new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
   const rapport = await startRapport(config, logger, { http: !values['workers-only'], workers: !values['api-only'] });
   if (!config.db.url) await offerDemoOnFirstRun(rapport);
   const address = rapport.app?.server.address();
@@ -18,14 +26,7 @@ export async function startCommand(args: string[]): Promise<number> {
     { url: address && typeof address === 'object' ? `http://${config.http.host}:${address.port}` : null, workers: !values['api-only'] },
     'Rapport is running',
   );
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      logger.info({ signal }, 'stopping');
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  logger.info({ signal: await stopSignal }, 'stopping');
   await rapport.close();
   return 0;
 }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { startRapport, type Rapport } from '../../src/main.js';
 import { loadConfig } from '../../src/config.js';
 import { seedDemo } from '../../src/demo/seed-demo.js';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { silentLogger, waitFor } from '../helpers/test-services.js';
 import { spawnRapport } from '../helpers/rapport-process.js';
@@ -61,6 +61,34 @@ describe('embedded defaults', () => {
     const entries = await readdir(dataDir);
     assert.deepEqual(entries.filter((e) => e !== 'outbox' && e !== 'secret').sort(), ['pglite', 'pglite.pid', 'redis']);
     assert.ok((await readdir(path.join(dataDir, 'redis'))).some((n) => n.startsWith('appendonly')));
+  });
+
+  test('a SIGTERM during start-up still closes what was started: no private redis-server or database lock is left behind', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'rapport-early-stop-'));
+    const env = { DATA_DIR: dir, DATABASE_URL: '', REDIS_URL: '', SMTP_URL: '', HTTP_PORT: '0', QUEUE_PREFIX: 'early-stop', LOG_LEVEL: 'info' };
+    const child = spawn(process.execPath, [BIN, 'start'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    try {
+      // The private redis-server is up and the demo data, HTTP and workers are still to come.
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (c: Buffer) => {
+          out += c.toString();
+          if (out.includes('using a private redis-server')) resolve();
+        });
+        child.once('exit', () => reject(new Error(`rapport exited before starting its redis-server:\n${out}`)));
+      });
+      child.kill('SIGTERM');
+      assert.deepEqual(await exited, { code: 0, signal: null }, `a clean exit, not death by signal:\n${out}`);
+      // redis-server removes its socket when it stops; PGlite's lock goes with a clean close.
+      const left = (await readdir(path.join(dir, 'redis'))).filter((n) => n === 'redis.sock');
+      assert.deepEqual(left, [], 'the private redis-server was stopped');
+      assert.ok(!(await readdir(dir)).includes('pglite.pid'), 'the embedded database was closed');
+    } finally {
+      child.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('`rapport start` on a fresh data dir seeds the demo once; a second process is refused, not let corrupt it', async () => {
