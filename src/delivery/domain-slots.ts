@@ -129,16 +129,16 @@ if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KE
 return first`);
 
 /**
- * Domain slots kept in Redis under `<prefix>:smtp-domain:<domain>` (and `…:line`), where a domain
- * of a mail provider's group counts under the group's first domain (see mailProviderOf): `domainGroups`
- * adds groups to the built-in ones.
+ * Domain slots kept in Redis under `<prefix>:smtp-domain:<domain>` (and `…:line`), where
+ * `<domain>` is what `slotDomain` names a recipient domain: by default its mail provider's first
+ * domain (see mailProviderOf); the runtime passes the one mapping it also cuts batches by.
  */
 export function createDomainSlots(
   redis: Redis,
-  opts: { prefix: string; maxPerDomain: number; wake: WakeWaiter; leaseMs?: number; domainGroups?: readonly (readonly string[])[] },
+  opts: { prefix: string; maxPerDomain: number; wake: WakeWaiter; leaseMs?: number; slotDomain?: (domain: string) => string },
 ): DomainSlots {
   const leaseMs = opts.leaseMs ?? DOMAIN_SLOT_LEASE_MS;
-  const providerOf = mailProviderOf(opts.domainGroups);
+  const providerOf = opts.slotDomain ?? mailProviderOf();
   const keys = (domain: string) => [`${opts.prefix}:smtp-domain:${domain}`, `${opts.prefix}:smtp-domain:${domain}:line`] as const;
   // Refused waiters of this process that have not reported asleep yet, and their domain.
   const refused = new Map<string, string>();

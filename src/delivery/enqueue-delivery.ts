@@ -72,8 +72,8 @@ export async function enqueueDeliveryBatch(
 
 /**
  * A bulk run's email deliveries cut into batches of at most `size`, each of one recipient domain
- * (as `domainOf` names it: queues.emailDomainKey makes a mail provider's domains one), the domains taking turns. One domain per batch because a batch sends one lane per domain and a
- * lane pays its round trips (slots, rate, claim) per round whatever its size: fifty emails to forty
+ * (as `domainOf` names it: queues.emailDomainKey makes a mail provider's domains one), the domains
+ * taking turns. One domain per batch because a batch sends one lane per domain and a lane pays its round trips (slots, rate, claim) per round whatever its size: fifty emails to forty
  * domains would be forty lanes of one or two. Taking turns because batches run side by side: one
  * domain's batches one after another would all wait on that domain's slots while the others idle.
  */

@@ -29,9 +29,9 @@ export const WELL_KNOWN_MAIL_PROVIDERS: readonly (readonly string[])[] = [
 export function mailProviderOf(configured: readonly (readonly string[])[] = []): (domain: string) => string {
   const provider = new Map<string, string>();
   for (const group of [...configured, ...WELL_KNOWN_MAIL_PROVIDERS]) {
-    const name = group[0] === undefined ? undefined : asciiDomain(group[0]);
+    const [name, ...rest] = group.map(asciiDomain);
     if (name === undefined) continue;
-    for (const domain of group) if (!provider.has(asciiDomain(domain))) provider.set(asciiDomain(domain), name);
+    for (const domain of [name, ...rest]) if (!provider.has(domain)) provider.set(domain, name);
   }
   return (domain) => {
     const key = asciiDomain(domain);

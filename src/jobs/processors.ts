@@ -33,7 +33,7 @@ export const pollDeps = (rt: Runtime): PollFeedDeps => ({
 
 /** Thin processors: each calls one domain function; the payload was validated by the worker. */
 export function buildProcessors(rt: Runtime, opts: { stopping?: AbortSignal } = {}): Processors {
-  const { from, verifiedDomains, unsubscribeMailto, maxPerDomain, domainGroups, ratePerSecond } = rt.config.mail;
+  const { from, verifiedDomains, unsubscribeMailto, maxPerDomain, ratePerSecond } = rt.config.mail;
   const wakeDeliveryJob = (deliveryId: string) => wakeDelayedJob(rt.queues.queue('deliver-email'), jobIdFor['deliver-email']({ deliveryId }));
   const emailDeps: EmailBatchDeps = {
     prisma: rt.db.prisma,
@@ -43,7 +43,7 @@ export function buildProcessors(rt: Runtime, opts: { stopping?: AbortSignal } = 
     verifiedDomains,
     unsubscribe: { secret: rt.secret, publicUrl: rt.config.http.publicUrl, mailto: unsubscribeMailto },
     // Only real SMTP has connections to share out; the outbox writes files.
-    ...(rt.mailer.kind === 'smtp' ? { domainSlots: createDomainSlots(rt.redis, { prefix: rt.config.redis.queuePrefix, maxPerDomain, domainGroups, wake: wakeDeliveryJob }) } : {}),
+    ...(rt.mailer.kind === 'smtp' ? { domainSlots: createDomainSlots(rt.redis, { prefix: rt.config.redis.queuePrefix, maxPerDomain, slotDomain: rt.queues.emailDomainKey, wake: wakeDeliveryJob }) } : {}),
     rate: createEmailRate(rt.redis, { prefix: rt.config.redis.queuePrefix, perSecond: ratePerSecond }),
     ...(opts.stopping ? { stopping: opts.stopping } : {}),
   };

@@ -77,7 +77,7 @@ describe('per-domain SMTP concurrency', () => {
   });
 
   test("the domains of one mail provider share its slots: built-in (gmail.com, googlemail.com) and configured", async () => {
-    const slots = createDomainSlots(redis, { prefix: prefix(), maxPerDomain: 1, wake: async () => 'gone', domainGroups: [['acme.example', 'acme-group.example']] });
+    const slots = createDomainSlots(redis, { prefix: prefix(), maxPerDomain: 1, wake: async () => 'gone', slotDomain: mailProviderOf([['acme.example', 'acme-group.example']]) });
     const gmail = await slots.acquire('gmail.com', 'w1');
     assert.ok(gmail);
     assert.equal(await slots.acquire('googlemail.com', 'w2'), null, 'googlemail.com counts as gmail.com');
