@@ -26,7 +26,7 @@ import { countRoundTrips, type RoundTripCounter } from './round-trips.js';
  * Emails per second through Rapport's whole delivery path — auto-approved notes handed over in one
  * bulk enqueue (so in `deliver-email-batch` jobs, as in production), each recipient domain's slots,
  * the email rate budget, the claim statement, the message with its signed unsubscribe link, a pooled
- * SMTP send, the "sent" statement with its audit entries — against bare nodemailer sending the very
+ * SMTP send, the "sent" record with its audit entries — against bare nodemailer sending the very
  * same messages over the same kind of pooled transport to the same local SMTP sink, in the same run.
  * The sink accepts and discards, so what is measured is Rapport's overhead, not a mail server's.
  * A second row runs the same path with EMAIL_BATCH_SIZE=1 (one job per email) for comparison.

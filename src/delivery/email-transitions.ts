@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { SuggestionStatus, type PrismaClient } from '../generated/prisma/client.js';
 import { AppError } from '../errors.js';
 import { canTransition } from '../notes/suggestion-status.js';
+import { CLAIM, CLAIM_AND_RECORD_SENT, RECIPIENT, RECORD_SENT, type Statement } from './email-statements.js';
 
 /**
  * The two state changes on the hot path of every email — the claim (queued → sending) and the
@@ -9,13 +10,8 @@ import { canTransition } from '../notes/suggestion-status.js';
  * PostgreSQL runs a statement with data-modifying CTEs atomically, so each is still a transaction
  * with its audit entries, at one round trip instead of a dozen. They write exactly the rows that
  * writeAudit and transitionSuggestion would; the rare paths (suppression, failures) keep using those.
+ * A batch goes further and records its accepted sends in the statement of its next claim.
  */
-
-interface Statement {
-  /** Names the prepared statement on each pooled connection: parsed and planned once, not per email. */
-  name: string;
-  text: string;
-}
 
 /** Runs the statements below: on pg's pool when there is one (prepared), otherwise through Prisma. */
 export interface EmailSql {
@@ -75,36 +71,6 @@ export async function claimEmailDeliveries(sql: EmailSql, deliveryIds: readonly 
   return sql.run<EmailClaim>(CLAIM, [deliveryIds, now]);
 }
 
-const CLAIM = {
-  name: 'rapport-claim-emails',
-  text: `
-    WITH target AS (
-      SELECT d."id", d."messageId", s."id" AS "suggestionId", s."subject", s."body", s."editedSubject", s."editedBody", s."locale",
-             c."id" AS "customerId", c."name" AS "customerName", c."email" AS "customerEmail",
-             u."name" AS "assigneeName", u."email" AS "assigneeEmail",
-             CASE WHEN c."optedOut" THEN 'opted out'
-                  WHEN c."doNotContact" THEN 'do not contact'
-                  WHEN coalesce(c."email", '') = '' THEN 'no email address' END AS "blockedBy"
-      FROM "Delivery" d
-      JOIN "Suggestion" s ON s."id" = d."suggestionId"
-      JOIN "Customer" c ON c."id" = s."customerId"
-      LEFT JOIN "User" u ON u."id" = s."assigneeId"
-      WHERE d."id" = ANY($1::uuid[]) AND d."status" = 'queued' AND d."channel" = 'email'
-      ORDER BY d."id"
-      FOR UPDATE OF d
-    ), claimed AS (
-      UPDATE "Delivery" d
-      SET "status" = 'sending', "claimedAt" = $2, "attempts" = d."attempts" + 1, "updatedAt" = $2
-      FROM target t
-      WHERE d."id" = t."id" AND t."blockedBy" IS NULL
-      RETURNING d."id"
-    ), audited AS (
-      INSERT INTO "AuditEntry" ("actorType", "entityType", "entityId", "action", "fromStatus", "toStatus")
-      SELECT 'system', 'delivery', "id"::text, 'delivery.sending', 'queued', 'sending' FROM claimed
-    )
-    SELECT * FROM target`,
-};
-
 /** transitionSuggestion's rule for `sent`, as the list of statuses it may come from. */
 const SENT_FROM = Object.values(SuggestionStatus).filter((s) => canTransition(s, 'sent'));
 
@@ -131,16 +97,50 @@ export async function recordEmailSent(sql: EmailSql, args: EmailSent & { now: Da
  * `recordEmailSent` for several sends in one statement. Each send is all or nothing on its own:
  * the ones that could not be recorded come back with the reason, the others are recorded.
  */
-export async function recordEmailsSent(sql: EmailSql, sends: readonly EmailSent[], now: Date): Promise<{ deliveryId: string; error: Error }[]> {
+export async function recordEmailsSent(sql: EmailSql, sends: readonly EmailSent[], now: Date): Promise<SendRefused[]> {
   if (!sends.length) return [];
-  const rows = await sql.run<{ id: string; sent: boolean; suggestionStatus: string | null }>(RECORD_SENT, [
-    sends.map((s) => s.deliveryId),
-    sends.map((s) => s.suggestionId),
-    sends.map((s) => s.response),
-    sends.map((s) => s.messageId),
-    SENT_FROM,
-    now,
-  ]);
+  return refusedOf(sends, await sql.run<RecordRow>(RECORD_SENT, recordValues(sends, now)));
+}
+
+/** A send whose "sent" could not be recorded, and why. */
+export interface SendRefused {
+  deliveryId: string;
+  error: Error;
+}
+
+/**
+ * `recordEmailsSent` and `claimEmailDeliveries` in one statement, one transaction: a batch's lane
+ * records the sends accepted since its last claim while it claims its next deliveries, one round
+ * trip and one commit instead of two. Both succeed or neither does.
+ *
+ * Its two sets of row locks, each taken in id order, are disjoint (sending rows recorded, queued
+ * rows claimed). Only two batches holding the same deliveries could make it wait for another
+ * statement while holding locks that one waits for; PostgreSQL then fails one of the two, and the
+ * caller records its sends on their own (see send-email-batch.ts).
+ */
+export async function claimAndRecordEmails(sql: EmailSql, deliveryIds: readonly string[], sends: readonly EmailSent[], now: Date): Promise<{ claims: EmailClaim[]; refused: SendRefused[] }> {
+  if (!sends.length) return { claims: await claimEmailDeliveries(sql, deliveryIds, now), refused: [] };
+  if (!deliveryIds.length) return { claims: [], refused: await recordEmailsSent(sql, sends, now) };
+  const [row] = await sql.run<{ claims: EmailClaim[] | string; recorded: RecordRow[] | string }>(CLAIM_AND_RECORD_SENT, [...recordValues(sends, now), deliveryIds]);
+  if (!row) throw new Error('the claim-and-record statement returned no row');
+  // pg parses jsonb; Prisma's raw queries may hand it over as text.
+  const claims = typeof row.claims === 'string' ? (JSON.parse(row.claims) as EmailClaim[]) : row.claims;
+  const recorded = typeof row.recorded === 'string' ? (JSON.parse(row.recorded) as RecordRow[]) : row.recorded;
+  return { claims, refused: refusedOf(sends, recorded) };
+}
+
+interface RecordRow {
+  id: string;
+  sent: boolean;
+  suggestionStatus: string | null;
+}
+
+/** RECORD_SENT's $1–$6 (see email-statements.ts). */
+function recordValues(sends: readonly EmailSent[], now: Date): unknown[] {
+  return [sends.map((s) => s.deliveryId), sends.map((s) => s.suggestionId), sends.map((s) => s.response), sends.map((s) => s.messageId), SENT_FROM, now];
+}
+
+function refusedOf(sends: readonly EmailSent[], rows: readonly RecordRow[]): SendRefused[] {
   const bySend = new Map(rows.map((r) => [r.id, r]));
   return sends.flatMap(({ deliveryId, suggestionId }) => {
     const row = bySend.get(deliveryId);
@@ -149,50 +149,6 @@ export async function recordEmailsSent(sql: EmailSql, sends: readonly EmailSent[
     return [{ deliveryId, error: new AppError('RAPPORT_SUGGESTION_ILLEGAL_TRANSITION', `Suggestion ${suggestionId} is ${row.suggestionStatus}; it cannot become sent`) }];
   });
 }
-
-// $1 delivery ids, $2 their suggestion ids, $3 the server's replies, $4 the Message-IDs (one entry
-// per send, in the same order), $5 statuses a suggestion may become sent from, $6 now.
-const RECORD_SENT = {
-  name: 'rapport-record-emails-sent',
-  text: `
-    WITH input AS (
-      SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS i("deliveryId", "suggestionId", "response", "messageId")
-    ), delivery_row AS (
-      SELECT d."id" FROM "Delivery" d
-      WHERE d."id" IN (SELECT "deliveryId" FROM input) AND d."status" = 'sending'
-      ORDER BY d."id"
-      FOR UPDATE
-    ), suggestion_row AS (
-      SELECT s."id", s."status"::text AS "status", i."deliveryId" FROM "Suggestion" s
-      JOIN input i ON i."suggestionId" = s."id"
-      WHERE i."deliveryId" IN (SELECT "id" FROM delivery_row)
-      ORDER BY s."id"
-      FOR UPDATE OF s
-    ), suggestion_sent AS (
-      UPDATE "Suggestion" s SET "status" = 'sent', "updatedAt" = $6
-      FROM suggestion_row r
-      WHERE s."id" = r."id" AND r."status" = ANY($5::text[])
-      RETURNING r."deliveryId", s."id" AS "suggestionId", r."status" AS "fromStatus"
-    ), delivery_sent AS (
-      -- A delivery becomes sent only together with its suggestion: all or nothing per send.
-      UPDATE "Delivery" d SET "status" = 'sent', "sentAt" = $6, "response" = i."response", "lastError" = NULL, "updatedAt" = $6
-      FROM input i
-      WHERE d."id" = i."deliveryId" AND i."deliveryId" IN (SELECT "deliveryId" FROM suggestion_sent)
-      RETURNING d."id", i."response", i."messageId"
-    ), audited AS (
-      INSERT INTO "AuditEntry" ("actorType", "entityType", "entityId", "action", "fromStatus", "toStatus", "data")
-      SELECT 'system', 'delivery', "id"::text, 'delivery.sent', 'sending', 'sent',
-             jsonb_build_object('messageId', "messageId", 'response', "response")
-      FROM delivery_sent
-      UNION ALL
-      SELECT 'system', 'suggestion', "suggestionId"::text, 'suggestion.sent', "fromStatus", 'sent', NULL
-      FROM suggestion_sent
-    )
-    SELECT i."deliveryId" AS "id",
-           EXISTS (SELECT 1 FROM delivery_sent x WHERE x."id" = i."deliveryId") AS "sent",
-           (SELECT r."status" FROM suggestion_row r WHERE r."deliveryId" = i."deliveryId") AS "suggestionStatus"
-    FROM input i`,
-};
 
 /**
  * The recipient's domain of a queued email delivery ("gmail.com"), or null when the delivery is
@@ -212,16 +168,6 @@ export async function queuedRecipientDomains(sql: EmailSql, deliveryIds: readonl
   const rows = await sql.run<{ id: string; email: string | null }>(RECIPIENT, [deliveryIds]);
   return new Map(rows.map((r) => [r.id, emailDomain(r.email)]));
 }
-
-const RECIPIENT = {
-  name: 'rapport-email-recipients',
-  text: `
-    SELECT d."id", c."email" FROM "Delivery" d
-    JOIN "Suggestion" s ON s."id" = d."suggestionId"
-    JOIN "Customer" c ON c."id" = s."customerId"
-    WHERE d."id" = ANY($1::uuid[]) AND d."status" = 'queued' AND d."channel" = 'email'
-    ORDER BY d."id"`,
-};
 
 /** The part after the last @, lower-cased; null for a missing or malformed address. */
 export function emailDomain(address: string | null): string | null {

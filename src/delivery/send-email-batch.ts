@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DomainSlotGroup } from './domain-slots.js';
-import { claimEmailDeliveries, emailSql, queuedRecipientDomains, recordEmailsSent, type EmailClaim, type EmailSent, type EmailSql } from './email-transitions.js';
+import { claimAndRecordEmails, emailSql, queuedRecipientDomains, recordEmailsSent, type EmailClaim, type EmailSent, type EmailSql, type SendRefused } from './email-transitions.js';
 import { emailMessageFor, isPermanent, recordFailure, suppress, type EmailDeliveryDeps } from './send-email.js';
 
 export interface EmailBatchDeps extends EmailDeliveryDeps {
@@ -38,10 +38,11 @@ export interface EmailBatchReport {
  * Sends a batch of email deliveries — the same guarantees as `deliverEmail`, at a fraction of its
  * round trips. Per recipient domain, a lane holds what slots the domain allows, claims the next
  * deliveries (as many as the rate allows) in one statement while it still has claimed ones to
- * send, sends each as soon as a slot is free, and records the accepted ones in one statement per
- * flush. A delivery is claimed only shortly before it is sent, so a crash leaves at most twice a
- * lane's slots `sending` (the reconciler fails those for a person to check), and everything not
- * yet claimed `queued` for the job's retry.
+ * send, sends each as soon as a slot is free, and records the accepted ones in the statement of
+ * its next claim (or, when none is coming, in one of their own). A delivery is claimed only
+ * shortly before it is sent, so a crash leaves at most twice a lane's slots `sending` (the
+ * reconciler fails those for a person to check), and everything not yet claimed `queued` for the
+ * job's retry.
  *
  * Unexpected errors (PostgreSQL down) do not stop the other lanes; the first is thrown once all
  * have finished, so BullMQ retries the batch and the claim skips whatever was already sent.
@@ -73,10 +74,12 @@ async function runLane(deps: EmailBatchDeps, sql: EmailSql, report: EmailBatchRe
   // The lane keeps its domain's slots while it sends (a lane is one batch's worth of sends) and
   // tops them up as others free theirs.
   const group = domain ? deps.domainSlots?.group(domain) : undefined;
-  const recorder = sentRecorder(sql, report);
   const claimed: EmailClaim[] = [];
   const sending = new Set<Promise<void>>();
   const failures: unknown[] = [];
+  // The lane will claim again: accepted sends can wait for that claim's statement.
+  const claimsAhead = () => ids.length > 0 && !failures.length && !deps.stopping?.aborted;
+  const recorder = sentRecorder(sql, report, claimsAhead);
   let slots = 0;
   let claiming: Promise<void> | undefined;
   const claimMore = async () => {
@@ -85,9 +88,17 @@ async function runLane(deps: EmailBatchDeps, sql: EmailSql, report: EmailBatchRe
     slots = next.slots;
     // Claim before sending: a crash after SMTP accepted a message must not send it again, so the
     // claims and the Message-IDs are committed before we talk to the server.
-    const claims = await claimEmailDeliveries(sql, next.ids, new Date());
-    report.skipped += next.ids.length - claims.length;
-    claimed.push(...claims);
+    const riding = recorder.take();
+    let result: Awaited<ReturnType<typeof claimAndRecordEmails>>;
+    try {
+      result = await claimAndRecordEmails(sql, next.ids, riding, new Date());
+    } catch (err) {
+      recorder.putBack(riding); // the claim failed, and took their record with it: recorded on their own
+      throw err;
+    }
+    recorder.settle(riding, result.refused);
+    report.skipped += next.ids.length - result.claims.length;
+    claimed.push(...result.claims);
   };
   try {
     // A claim still in flight counts as work: ending the lane then would leave what it claims
@@ -106,7 +117,11 @@ async function runLane(deps: EmailBatchDeps, sql: EmailSql, report: EmailBatchRe
       // slot and rate round trips) takes several deliveries at a time. After an unexpected failure
       // nothing more is claimed; what is claimed still goes out.
       if (!claiming && ids.length && claimed.length <= Math.floor(slots / 2) && !failures.length && !deps.stopping?.aborted) {
-        claiming = claimMore().finally(() => (claiming = undefined));
+        // A failed claim (PostgreSQL gone, a deadlock victim) ends the claiming, not the lane: the
+        // deliveries it claimed before still go out, instead of staying `sending` unsent.
+        claiming = claimMore()
+          .catch((err: unknown) => void failures.push(err))
+          .finally(() => (claiming = undefined));
       }
       const next = claiming ? [...sending, claiming] : [...sending];
       if (!next.length) break;
@@ -185,46 +200,79 @@ async function sendOne(deps: EmailBatchDeps, report: EmailBatchReport, recorder:
 
 interface SentRecorder {
   add(sent: EmailSent): void;
+  /** Takes the sends waiting to be recorded, for the caller's statement (see claimAndRecordEmails). */
+  take(): EmailSent[];
+  /** Counts sends the caller recorded, and keeps the refusals for `idle`. */
+  settle(sends: readonly EmailSent[], refused: readonly SendRefused[]): void;
+  /** Gives back taken sends the caller could not record: they are recorded on their own. */
+  putBack(sends: readonly EmailSent[]): void;
   /** Resolves once everything added is recorded; throws the first send that could not be. */
   idle(): Promise<void>;
 }
 
 /**
- * A "sent" record waits up to this long for others to share its statement, unless this many are
- * waiting already: most of a record's cost is per statement (measured: about 0.6 ms of PostgreSQL
- * time fixed, 0.1 ms per send), and the wait delays only the record, never a send.
+ * How long an accepted send's "sent" record waits to share a statement. Most of a record's cost is
+ * per statement (measured: about 0.6 ms of PostgreSQL time fixed, 0.1 ms per send), and the wait
+ * delays only the record, never a send. While the lane will claim again (every few sends), the
+ * records ride in that claim's statement, and `ms.claimAhead` only bounds a claim that is late (a
+ * domain at its cap, a spent rate budget); otherwise they gather for `ms.alone` or up to `sends`.
  */
-const RECORD_GATHER = { sends: 10, ms: 5 };
+const RECORD_GATHER = { sends: 10, ms: { alone: 5, claimAhead: 25 } };
 
-/** Records accepted sends in one statement per flush: what gathered, or arrived while the last one ran. */
-function sentRecorder(sql: EmailSql, report: EmailBatchReport): SentRecorder {
+/**
+ * Records accepted sends: with the lane's next claim (take/settle), or in one statement per flush
+ * of its own, for what gathered or arrived while the last one ran.
+ */
+function sentRecorder(sql: EmailSql, report: EmailBatchReport, claimsAhead: () => boolean): SentRecorder {
   let pending: EmailSent[] = [];
   let flushing: Promise<void> | undefined;
   let gathering: NodeJS.Timeout | undefined;
   const errors: unknown[] = [];
+  const settle = (sends: readonly EmailSent[], refused: readonly SendRefused[]) => {
+    report.sent += sends.length - refused.length;
+    errors.push(...refused.map((r) => r.error));
+  };
   const flush = (): Promise<void> =>
     (flushing ??= (async () => {
+      clearTimeout(gathering);
+      gathering = undefined;
       while (pending.length) {
         const sends = pending;
         pending = [];
         try {
-          const refused = await recordEmailsSent(sql, sends, new Date());
-          report.sent += sends.length - refused.length;
-          errors.push(...refused.map((r) => r.error));
+          settle(sends, await recordEmailsSent(sql, sends, new Date()));
         } catch (err) {
           errors.push(err);
         }
       }
     })().finally(() => (flushing = undefined)));
+  const gather = () => {
+    if (pending.length >= RECORD_GATHER.sends * (claimsAhead() ? 2 : 1)) void flush();
+    else
+      gathering ??= setTimeout(
+        () => {
+          gathering = undefined;
+          void flush();
+        },
+        claimsAhead() ? RECORD_GATHER.ms.claimAhead : RECORD_GATHER.ms.alone,
+      );
+  };
   return {
     add(sent) {
       pending.push(sent);
-      if (pending.length >= RECORD_GATHER.sends) void flush();
-      else
-        gathering ??= setTimeout(() => {
-          gathering = undefined;
-          void flush();
-        }, RECORD_GATHER.ms);
+      gather();
+    },
+    take() {
+      clearTimeout(gathering);
+      gathering = undefined;
+      const sends = pending;
+      pending = [];
+      return sends;
+    },
+    settle,
+    putBack(sends) {
+      pending.unshift(...sends);
+      if (pending.length) void flush();
     },
     async idle() {
       clearTimeout(gathering);

@@ -117,6 +117,34 @@ describe('email batches', () => {
     assert.equal((sentEntry?.data as { messageId?: string } | null)?.messageId, deliveries.find((d) => d.id === ids[0])?.messageId);
   });
 
+  test("a lane records its accepted sends in its next claim's statement, not in one of their own", async () => {
+    const sink = await startDomainCountingSink({ holdMs: 5 });
+    const ids = await approvedMany(40, () => 'bo@bulkmail.example');
+    const w = await worker(sink, { EMAIL_BATCH_SIZE: '40', SMTP_MAX_PER_DOMAIN: '4' });
+    // Sends recorded, by the statement that recorded them: its first parameter lists their deliveries.
+    const recorded = { withClaim: 0, alone: 0 };
+    const pool = w.rt.db.pool;
+    const query = pool.query.bind(pool) as (...args: unknown[]) => unknown;
+    (pool as { query: unknown }).query = (...args: unknown[]) => {
+      const { name, values } = (args[0] ?? {}) as { name?: string; values?: unknown[] };
+      const sends = Array.isArray(values?.[0]) ? values[0].length : 0;
+      if (name === 'rapport-claim-emails-record-sent') recorded.withClaim += sends;
+      if (name === 'rapport-record-emails-sent') recorded.alone += sends;
+      return query(...args);
+    };
+    await enqueueDeliveries(prisma(), w.rt.queues, ids, { priority: 'bulk' });
+    w.start();
+    await waitFor('all sent', async () => (await prisma().delivery.count({ where: { id: { in: ids }, status: 'sent' } })) === ids.length);
+    sentOnce(sink, ids);
+    // 40 sends, 4 at a time, a claim every two to four: each claim records what was accepted since
+    // the one before. The sends accepted after the last claim have none to ride (27 of 40 rode here;
+    // without riding, none does).
+    assert.equal(recorded.withClaim + recorded.alone, ids.length, 'each send recorded once');
+    assert.ok(recorded.withClaim >= ids.length / 4, `sends recorded with a claim: ${recorded.withClaim}, alone: ${recorded.alone}`);
+    const deliveries = await prisma().delivery.findMany({ where: { id: { in: ids } }, include: { suggestion: true } });
+    assert.ok(deliveries.every((d) => d.attempts === 1 && d.response?.startsWith('250') && d.suggestion.status === 'sent'));
+  });
+
   test('a bulk run is cut into batches by recipient domain, so each batch sends few lanes', async () => {
     const sink = await startDomainCountingSink({ holdMs: 0 });
     const ids = await approvedMany(6, (i) => `ann@${DOMAINS[i % 3]}`);

@@ -1,7 +1,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type pg from 'pg';
 import { seedDemo } from '../../src/demo/seed-demo.js';
-import { emailSql, recordEmailSent } from '../../src/delivery/email-transitions.js';
+import { claimAndRecordEmails, claimEmailDelivery, emailSql, recordEmailSent } from '../../src/delivery/email-transitions.js';
+import { deliverEmailBatch } from '../../src/delivery/send-email-batch.js';
 import { deliverEmail, type EmailDeliveryDeps } from '../../src/delivery/send-email.js';
 import { createSmtpMailer } from '../../src/infra/mailer.js';
 import { freshDatabase } from '../helpers/test-services.js';
@@ -111,5 +113,57 @@ describe('one-statement email claim', () => {
     const actions = (await prisma().auditEntry.findMany({ where: { entityId: { in: [ids.deliveryId, ids.suggestionId] } }, orderBy: { id: 'asc' } })).map((e) => e.action);
     assert.deepEqual(actions.slice(-2), ['delivery.suppressed', 'suggestion.suppressed']);
     assert.equal(sentCopies(ids.deliveryId), 0);
+  });
+
+  for (const via of ['pool', 'prisma'] as const) {
+    test(`a batch's next claim records its accepted sends in the same statement, each send all or nothing (${via})`, async () => {
+      const sql = emailSql(prisma(), via === 'pool' ? database.db.pool : undefined);
+      const now = new Date();
+      // Two deliveries the lane sent (claimed, accepted by the server), one it claims next.
+      const sentA = await approvedDelivery();
+      const sentB = await approvedDelivery();
+      const next = await approvedDelivery();
+      const claimA = await claimEmailDelivery(sql, sentA.deliveryId, now);
+      const claimB = await claimEmailDelivery(sql, sentB.deliveryId, now);
+      assert.ok(claimA && claimB);
+      // Meanwhile B's suggestion went to a status it may not leave for `sent`.
+      await prisma().suggestion.update({ where: { id: sentB.suggestionId }, data: { status: 'expired' } });
+      const send = (c: typeof claimA) => ({ deliveryId: c.id, suggestionId: c.suggestionId, messageId: c.messageId, response: '250 2.0.0 accepted' });
+
+      const { claims, refused } = await claimAndRecordEmails(sql, [next.deliveryId], [send(claimA), send(claimB)], now);
+
+      assert.deepEqual(claims.map((c) => [c.id, c.suggestionId, c.blockedBy]), [[next.deliveryId, next.suggestionId, null]]);
+      assert.equal(claims[0]?.customerEmail, (await prisma().customer.findUniqueOrThrow({ where: { externalId: 'cust-1001' } })).email, 'the claim carries what the message is built from');
+      assert.deepEqual(refused.map((r) => [r.deliveryId, (r.error as Error & { code?: string }).code]), [[sentB.deliveryId, 'RAPPORT_SUGGESTION_ILLEGAL_TRANSITION']]);
+      const status = async (id: string) => (await prisma().delivery.findUniqueOrThrow({ where: { id } })).status;
+      assert.equal(await status(sentA.deliveryId), 'sent');
+      assert.equal(await status(sentB.deliveryId), 'sending', 'a refused send changes nothing');
+      assert.equal(await status(next.deliveryId), 'sending');
+      const actions = async (id: string) => (await prisma().auditEntry.findMany({ where: { entityId: id }, orderBy: { id: 'asc' } })).map((e) => e.action);
+      assert.deepEqual((await actions(sentA.deliveryId)).slice(-2), ['delivery.sending', 'delivery.sent']);
+      assert.deepEqual((await actions(sentA.suggestionId)).slice(-1), ['suggestion.sent']);
+      assert.deepEqual((await actions(sentB.deliveryId)).slice(-1), ['delivery.sending']);
+      assert.deepEqual((await actions(next.deliveryId)).slice(-1), ['delivery.sending']);
+      assert.deepEqual(await claimAndRecordEmails(sql, [next.deliveryId], [], now), { claims: [], refused: [] }, 'claimed once');
+    });
+  }
+
+  test('a claim that fails gives back the sends riding in it: they are recorded on their own, nothing is left sending', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push((await approvedDelivery()).deliveryId);
+    // The second claim that carries sends fails, as a statement PostgreSQL picks as a deadlock victim would.
+    let carrying = 0;
+    const pool = database.db.pool;
+    const failing = {
+      query: (config: { name?: string }, ...rest: unknown[]) =>
+        config.name === 'rapport-claim-emails-record-sent' && ++carrying === 2 ? Promise.reject(new Error('deadlock detected')) : (pool.query as (...args: unknown[]) => unknown)(config, ...rest),
+    } as unknown as pg.Pool;
+    await assert.rejects(deliverEmailBatch({ ...viaPool(), pool: failing, parallelWithoutSlots: 2 }, ids), /deadlock detected/);
+    assert.equal(carrying, 2);
+    const deliveries = await prisma().delivery.findMany({ where: { id: { in: ids } } });
+    const sent = deliveries.filter((d) => d.status === 'sent');
+    assert.deepEqual(deliveries.filter((d) => d.status !== 'sent' && d.status !== 'queued'), [], 'none left sending');
+    assert.ok(sent.length >= 4 && sent.length < ids.length, `sent before the failure: ${sent.length}`);
+    for (const d of deliveries) assert.equal(sentCopies(d.id), d.status === 'sent' ? 1 : 0, 'accepted by the server exactly when recorded as sent');
   });
 });
