@@ -211,13 +211,17 @@ interface SentRecorder {
 }
 
 /**
- * How long an accepted send's "sent" record waits to share a statement. Most of a record's cost is
- * per statement (measured: about 0.6 ms of PostgreSQL time fixed, 0.1 ms per send), and the wait
- * delays only the record, never a send. While the lane will claim again (every few sends), the
- * records ride in that claim's statement, and `ms.claimAhead` only bounds a claim that is late (a
- * domain at its cap, a spent rate budget); otherwise they gather for `ms.alone` or up to `sends`.
+ * A "sent" record waits up to this long for others to share its statement, unless this many are
+ * waiting already: most of a record's cost is per statement (measured: about 0.6 ms of PostgreSQL
+ * time fixed, 0.1 ms per send), and the wait delays only the record, never a send.
  */
-const RECORD_GATHER = { sends: 10, ms: { alone: 5, claimAhead: 25 } };
+const RECORD_GATHER = { sends: 10, ms: 5 };
+/**
+ * While the lane will claim again, the records wait for that claim's statement instead (a claim
+ * comes every few sends); these bounds only matter for a claim that is late (a domain at its cap,
+ * a spent rate budget).
+ */
+const RECORD_RIDE = { sends: 100, ms: 25 };
 
 /**
  * Records accepted sends: with the lane's next claim (take/settle), or in one statement per flush
@@ -247,15 +251,13 @@ function sentRecorder(sql: EmailSql, report: EmailBatchReport, claimsAhead: () =
       }
     })().finally(() => (flushing = undefined)));
   const gather = () => {
-    if (pending.length >= RECORD_GATHER.sends * (claimsAhead() ? 2 : 1)) void flush();
+    const bounds = claimsAhead() ? RECORD_RIDE : RECORD_GATHER;
+    if (pending.length >= bounds.sends) void flush();
     else
-      gathering ??= setTimeout(
-        () => {
-          gathering = undefined;
-          void flush();
-        },
-        claimsAhead() ? RECORD_GATHER.ms.claimAhead : RECORD_GATHER.ms.alone,
-      );
+      gathering ??= setTimeout(() => {
+        gathering = undefined;
+        void flush();
+      }, bounds.ms);
   };
   return {
     add(sent) {
