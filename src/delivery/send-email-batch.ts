@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DomainSlotGroup } from './domain-slots.js';
-import { claimAndRecordEmails, emailSql, queuedRecipientDomains, recordEmailsSent, type EmailClaim, type EmailSent, type EmailSql, type SendRefused } from './email-transitions.js';
+import { claimAndRecordEmails, emailSql, queuedRecipientDomains, type EmailClaim, type EmailSql } from './email-transitions.js';
+import { sentRecorder, type SentRecorder } from './sent-recorder.js';
 import { emailMessageFor, isPermanent, recordFailure, suppress, type EmailDeliveryDeps } from './send-email.js';
 
 export interface EmailBatchDeps extends EmailDeliveryDeps {
@@ -82,6 +83,15 @@ async function runLane(deps: EmailBatchDeps, sql: EmailSql, report: EmailBatchRe
   const recorder = sentRecorder(sql, report, claimsAhead);
   let slots = 0;
   let claiming: Promise<void> | undefined;
+  // The loop sleeps until a send or a claim ends: one waiter, woken by whichever ends first.
+  // (Promise.race over everything in flight, each turn, left a reaction on every pending send per
+  // turn: about ten per email, each run as a microtask.)
+  let wake: (() => void) | undefined;
+  const ended = () => {
+    const waiter = wake;
+    wake = undefined;
+    waiter?.();
+  };
   const claimMore = async () => {
     const next = await nextClaims(deps, report, group, ids, claimed.length + sending.size, slots);
     if (!next) return;
@@ -109,7 +119,10 @@ async function runLane(deps: EmailBatchDeps, sql: EmailSql, report: EmailBatchRe
         if (!claim) break;
         const send: Promise<void> = sendOne(deps, report, recorder, claim)
           .catch((err: unknown) => void failures.push(err))
-          .finally(() => sending.delete(send));
+          .finally(() => {
+            sending.delete(send);
+            ended();
+          });
         sending.add(send);
       }
       // Up to one slot's worth claimed ahead of the free slots, so SMTP never waits for PostgreSQL;
@@ -121,11 +134,13 @@ async function runLane(deps: EmailBatchDeps, sql: EmailSql, report: EmailBatchRe
         // deliveries it claimed before still go out, instead of staying `sending` unsent.
         claiming = claimMore()
           .catch((err: unknown) => void failures.push(err))
-          .finally(() => (claiming = undefined));
+          .finally(() => {
+            claiming = undefined;
+            ended();
+          });
       }
-      const next = claiming ? [...sending, claiming] : [...sending];
-      if (!next.length) break;
-      await Promise.race(next);
+      if (!sending.size && !claiming) break;
+      await new Promise<void>((resolve) => (wake = resolve));
     }
   } finally {
     await Promise.allSettled([...sending, ...(claiming ? [claiming] : [])]);
@@ -196,93 +211,6 @@ async function sendOne(deps: EmailBatchDeps, report: EmailBatchReport, recorder:
     if (isPermanent(err)) report.failed += 1;
     else report.handOver.push({ deliveryId: claim.id, reason: 'retry' });
   }
-}
-
-interface SentRecorder {
-  add(sent: EmailSent): void;
-  /** Takes the sends waiting to be recorded, for the caller's statement (see claimAndRecordEmails). */
-  take(): EmailSent[];
-  /** Counts sends the caller recorded, and keeps the refusals for `idle`. */
-  settle(sends: readonly EmailSent[], refused: readonly SendRefused[]): void;
-  /** Gives back taken sends the caller could not record: they are recorded on their own. */
-  putBack(sends: readonly EmailSent[]): void;
-  /** Resolves once everything added is recorded; throws the first send that could not be. */
-  idle(): Promise<void>;
-}
-
-/**
- * A "sent" record waits up to this long for others to share its statement, unless this many are
- * waiting already: most of a record's cost is per statement (measured: about 0.6 ms of PostgreSQL
- * time fixed, 0.1 ms per send), and the wait delays only the record, never a send.
- */
-const RECORD_GATHER = { sends: 10, ms: 5 };
-/**
- * While the lane will claim again, the records wait for that claim's statement instead (a claim
- * comes every few sends); these bounds only matter for a claim that is late (a domain at its cap,
- * a spent rate budget).
- */
-const RECORD_RIDE = { sends: 100, ms: 25 };
-
-/**
- * Records accepted sends: with the lane's next claim (take/settle), or in one statement per flush
- * of its own, for what gathered or arrived while the last one ran.
- */
-function sentRecorder(sql: EmailSql, report: EmailBatchReport, claimsAhead: () => boolean): SentRecorder {
-  let pending: EmailSent[] = [];
-  let flushing: Promise<void> | undefined;
-  let gathering: NodeJS.Timeout | undefined;
-  const errors: unknown[] = [];
-  const settle = (sends: readonly EmailSent[], refused: readonly SendRefused[]) => {
-    report.sent += sends.length - refused.length;
-    errors.push(...refused.map((r) => r.error));
-  };
-  const flush = (): Promise<void> =>
-    (flushing ??= (async () => {
-      clearTimeout(gathering);
-      gathering = undefined;
-      while (pending.length) {
-        const sends = pending;
-        pending = [];
-        try {
-          settle(sends, await recordEmailsSent(sql, sends, new Date()));
-        } catch (err) {
-          errors.push(err);
-        }
-      }
-    })().finally(() => (flushing = undefined)));
-  const gather = () => {
-    const bounds = claimsAhead() ? RECORD_RIDE : RECORD_GATHER;
-    if (pending.length >= bounds.sends) void flush();
-    else
-      gathering ??= setTimeout(() => {
-        gathering = undefined;
-        void flush();
-      }, bounds.ms);
-  };
-  return {
-    add(sent) {
-      pending.push(sent);
-      gather();
-    },
-    take() {
-      clearTimeout(gathering);
-      gathering = undefined;
-      const sends = pending;
-      pending = [];
-      return sends;
-    },
-    settle,
-    putBack(sends) {
-      pending.unshift(...sends);
-      if (pending.length) void flush();
-    },
-    async idle() {
-      clearTimeout(gathering);
-      gathering = undefined;
-      while (pending.length || flushing) await flush();
-      if (errors.length) throw errors[0];
-    },
-  };
 }
 
 /** Waits for every promise, then throws the first rejection (none is left unobserved). */
