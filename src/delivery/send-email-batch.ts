@@ -68,8 +68,8 @@ export async function deliverEmailBatch(deps: EmailBatchDeps, deliveryIds: reado
 /**
  * One recipient domain's deliveries (null: no address — the claim suppresses them), as a pipeline:
  * a send starts as soon as a slot is free, never waiting for the rest of a round; the next
- * deliveries are claimed (one statement) while the lane still has claimed ones to send, and
- * accepted sends are recorded (one statement) while the next ones go out.
+ * deliveries are claimed (one statement) while the lane still has claimed ones to send, and that
+ * statement also records the sends accepted since the claim before (see sent-recorder.ts).
  */
 async function runLane(deps: EmailBatchDeps, sql: EmailSql, report: EmailBatchReport, domain: string | null, ids: string[]): Promise<void> {
   // The lane keeps its domain's slots while it sends (a lane is one batch's worth of sends) and
@@ -127,11 +127,10 @@ async function runLane(deps: EmailBatchDeps, sql: EmailSql, report: EmailBatchRe
       }
       // Up to one slot's worth claimed ahead of the free slots, so SMTP seldom waits for
       // PostgreSQL; topped up once three quarters of it have gone out rather than after every send,
-      // so a claim (with its slot and rate round trips) takes several deliveries at a time. (Topped
-      // up at half, claims took about five deliveries at 10 slots and the bench's path ran 215
-      // statements and 410 Redis commands per 1,000 emails; at a quarter left, 155-240 and 270-300,
-      // with emails/s within the bench's noise.) After an unexpected failure nothing more is
-      // claimed; what is claimed still goes out.
+      // so a claim (with its slot and rate round trips) takes several deliveries at a time: about
+      // eight at 10 slots, where topping up at half took five and cost the bench's path a third
+      // more statements and Redis commands. After an unexpected failure nothing more is claimed;
+      // what is claimed still goes out.
       if (!claiming && ids.length && claimed.length <= Math.floor(slots / 4) && !failures.length && !deps.stopping?.aborted) {
         // A failed claim (PostgreSQL gone, a deadlock victim) ends the claiming, not the lane: the
         // deliveries it claimed before still go out, instead of staying `sending` unsent.
