@@ -78,9 +78,7 @@ async function runLane(deps: EmailBatchDeps, sql: EmailSql, report: EmailBatchRe
   const claimed: EmailClaim[] = [];
   const sending = new Set<Promise<void>>();
   const failures: unknown[] = [];
-  // The lane will claim again: accepted sends can wait for that claim's statement.
-  const claimsAhead = () => ids.length > 0 && !failures.length && !deps.stopping?.aborted;
-  const recorder = sentRecorder(sql, report, claimsAhead);
+  const recorder = sentRecorder(sql, report);
   let slots = 0;
   let claiming: Promise<void> | undefined;
   // The loop sleeps until a send or a claim ends: one waiter, woken by whichever ends first.
@@ -146,10 +144,11 @@ async function runLane(deps: EmailBatchDeps, sql: EmailSql, report: EmailBatchRe
     }
   } finally {
     await Promise.allSettled([...sending, ...(claiming ? [claiming] : [])]);
-    // A release lost to a Redis hiccup only keeps the slots until their lease runs out.
-    await group?.release().catch(() => undefined);
-    // Even when something failed, every accepted send is recorded before the job gives up.
-    await recorder.idle();
+    // The slots go back while the last sends are recorded. A release lost to a Redis hiccup only
+    // keeps the slots until their lease runs out; even when something failed, every accepted send
+    // is recorded before the job gives up.
+    const [, recorded] = await Promise.allSettled([group?.release(), recorder.idle()]);
+    if (recorded.status === 'rejected') throw recorded.reason;
   }
   if (failures.length) throw failures[0];
   // Stopped before everything was claimed: the rest is still queued, untouched.

@@ -19,21 +19,19 @@ export interface SentRecorder {
 /**
  * A "sent" record waits up to this long for others to share its statement, unless this many are
  * waiting already: most of a record's cost is per statement (measured: about 0.6 ms of PostgreSQL
- * time fixed, 0.1 ms per send), and the wait delays only the record, never a send.
+ * time fixed, 0.1 ms per send), and the wait delays only the record, never a send. While the lane
+ * will claim again, a claim comes every few sends and takes the records with it, so the bounds only
+ * matter for a claim that is late (a domain at its cap, a spent rate budget) and for the sends
+ * accepted after the lane's last claim, which the lane's end records at once (`idle`). (Waiting 5 ms
+ * or ten sends there took about three statements per lane for its last twenty sends.)
  */
-const RECORD_GATHER = { sends: 10, ms: 5 };
-/**
- * While the lane will claim again, the records wait for that claim's statement instead (a claim
- * comes every few sends); these bounds only matter for a claim that is late (a domain at its cap,
- * a spent rate budget).
- */
-const RECORD_RIDE = { sends: 100, ms: 25 };
+const RECORD_WAIT = { sends: 100, ms: 25 };
 
 /**
  * Records accepted sends: with the lane's next claim (take/settle), or in one statement per flush
- * of its own, for what gathered or arrived while the last one ran.
+ * of their own, for what gathered or arrived while the last one ran.
  */
-export function sentRecorder(sql: EmailSql, report: { sent: number }, claimsAhead: () => boolean): SentRecorder {
+export function sentRecorder(sql: EmailSql, report: { sent: number }): SentRecorder {
   let pending: EmailSent[] = [];
   let flushing: Promise<void> | undefined;
   let gathering: NodeJS.Timeout | undefined;
@@ -57,13 +55,12 @@ export function sentRecorder(sql: EmailSql, report: { sent: number }, claimsAhea
       }
     })().finally(() => (flushing = undefined)));
   const gather = () => {
-    const bounds = claimsAhead() ? RECORD_RIDE : RECORD_GATHER;
-    if (pending.length >= bounds.sends) void flush();
+    if (pending.length >= RECORD_WAIT.sends) void flush();
     else
       gathering ??= setTimeout(() => {
         gathering = undefined;
         void flush();
-      }, bounds.ms);
+      }, RECORD_WAIT.ms);
   };
   return {
     add(sent) {
