@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { redisScript, type RedisScript } from '../infra/redis-script.js';
+import { redisScript, runPaired, type RedisScript, type ScriptCall } from '../infra/redis-script.js';
 import { mailProviderOf } from './mail-providers.js';
 
 /**
@@ -45,6 +45,8 @@ export interface DomainSlotGroup {
    * domain's line has waiters, one held slot goes to the first of them.
    */
   fill(wanted: number): Promise<number>;
+  /** `fill`, with another script's call on the same Redis in the same round trip: the slots held, and its reply. */
+  fillWith(wanted: number, call: ScriptCall): Promise<[number, unknown]>;
   /**
    * Resolves when this process frees slots of the domain, or after `maxWaitMs` (others' releases
    * are only seen by asking again): how a group that got none waits before it asks again.
@@ -195,18 +197,27 @@ export function createDomainSlots(
       const domain = providerOf(recipientDomain);
       const prefix = randomUUID();
       let held = 0;
+      const fillArgs = (wanted: number) => [opts.maxPerDomain, leaseMs, held, wanted, prefix];
+      // What FILL_GROUP answered: the slots held now, and the line's length.
+      const filled = async ([count, waiting]: [number, number]) => {
+        held = count;
+        if (waiting > 0 && held > 0) {
+          // Someone waits in the line (a note approved on its own, a delivery handed over): one of
+          // the batch's slots goes to them, so they wait for one send rather than the whole batch.
+          held -= 1;
+          await wakeNext(domain, [`${prefix}:${held + 1}`], 1);
+        }
+        return held;
+      };
       return {
         async fill(wanted) {
           if (wanted <= held) return held;
-          const [count, waiting] = (await run(FILL_GROUP, domain, [opts.maxPerDomain, leaseMs, held, wanted, prefix])) as [number, number];
-          held = count;
-          if (waiting > 0 && held > 0) {
-            // Someone waits in the line (a note approved on its own, a delivery handed over): one of
-            // the batch's slots goes to them, so they wait for one send rather than the whole batch.
-            held -= 1;
-            await wakeNext(domain, [`${prefix}:${held + 1}`], 1);
-          }
-          return held;
+          return filled((await run(FILL_GROUP, domain, fillArgs(wanted))) as [number, number]);
+        },
+        async fillWith(wanted, call) {
+          if (wanted <= held) return [held, await call.script.run(redis, call.keys, call.args)];
+          const [fill, reply] = await runPaired(redis, { script: FILL_GROUP, keys: keys(domain), args: fillArgs(wanted) }, call);
+          return [await filled(fill as [number, number]), reply];
         },
         released(maxWaitMs) {
           return new Promise<void>((resolve) => {

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { redisScript } from '../infra/redis-script.js';
+import { redisScript, type ScriptCall } from '../infra/redis-script.js';
 
 /**
  * EMAIL_RATE_PER_SECOND counted in emails, for every process sharing the queue prefix. Single
@@ -9,7 +9,14 @@ import { redisScript } from '../infra/redis-script.js';
  */
 export interface EmailRate {
   /** Takes up to `wanted` sends from the current second's budget: how many, and when the next second begins. */
-  take(wanted: number): Promise<{ granted: number; retryInMs: number }>;
+  take(wanted: number): Promise<RateGrant>;
+  /** The script call `take` makes, for a caller that runs it beside another (see DomainSlotGroup.fillWith), and how to read its reply. */
+  takeCall(wanted: number): { call: ScriptCall; grant(reply: unknown): RateGrant };
+}
+
+export interface RateGrant {
+  granted: number;
+  retryInMs: number;
 }
 
 // A fixed one-second window on Redis's clock (so workers with skewed clocks agree): the key holds
@@ -26,11 +33,18 @@ return {granted, redis.call('PTTL', KEYS[1])}`);
 
 export function createEmailRate(redis: Redis, opts: { prefix: string; perSecond: number }): EmailRate {
   const key = `${opts.prefix}:email-rate`;
+  const takeCall = (wanted: number) => ({ call: { script: TAKE, keys: [key], args: [opts.perSecond, wanted] }, grant });
   return {
     async take(wanted) {
-      const [granted, ttl] = (await TAKE.run(redis, [key], [opts.perSecond, wanted])) as [number, number];
-      // PTTL is -2 when nothing was taken this second (no key): the budget is whole again at once.
-      return { granted, retryInMs: Math.max(ttl, 1) };
+      const { call } = takeCall(wanted);
+      return grant(await TAKE.run(redis, call.keys, call.args));
     },
+    takeCall,
   };
+}
+
+function grant(reply: unknown): RateGrant {
+  const [granted, ttl] = reply as [number, number];
+  // PTTL is -2 when nothing was taken this second (no key): the budget is whole again at once.
+  return { granted, retryInMs: Math.max(ttl, 1) };
 }

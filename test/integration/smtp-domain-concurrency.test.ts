@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { loadConfig } from '../../src/config.js';
 import { seedDemo } from '../../src/demo/seed-demo.js';
 import { createDomainSlots } from '../../src/delivery/domain-slots.js';
+import { createEmailRate } from '../../src/delivery/email-rate.js';
 import { mailProviderOf } from '../../src/delivery/mail-providers.js';
 import { enqueueDeliveries } from '../../src/delivery/enqueue-delivery.js';
 import { connectRedis } from '../../src/infra/redis.js';
@@ -140,6 +141,28 @@ describe('per-domain SMTP concurrency', () => {
     assert.equal(await c.fill(2), 2, 'the freed slots can be taken');
     await b.release();
     await c.release();
+  });
+
+  // A batch's claim renews its slots and takes from the email rate in one script (fillWith).
+  test('a group fills and takes from the email rate in one call, and takes nothing more once it holds enough', async () => {
+    const p = prefix();
+    const slots = createDomainSlots(redis, { prefix: p, maxPerDomain: 3, wake: async () => 'gone' });
+    const rate = createEmailRate(redis, { prefix: p, perSecond: 5 });
+    const other = slots.group('gmail.example');
+    assert.equal(await other.fill(1), 1);
+    const group = slots.group('gmail.example');
+    const first = rate.takeCall(4);
+    const [held, reply] = await group.fillWith(10, first.call);
+    assert.equal(held, 2, 'what the cap leaves');
+    assert.equal(first.grant(reply).granted, 4);
+    const second = rate.takeCall(4);
+    const [heldAfter, replyAfter] = await group.fillWith(2, second.call);
+    assert.equal(heldAfter, 2, 'holding all it wants, it asks only for the rate');
+    assert.equal(second.grant(replyAfter).granted, 1, 'the rest of this second');
+    assert.equal(await redis.zcard(`${p}:smtp-domain:gmail.example`), 3, 'one holder per slot, the other group included');
+    await group.release();
+    await other.release();
+    assert.equal(await redis.zcard(`${p}:smtp-domain:gmail.example`), 0);
   });
 
   test('refused senders wait in line and each release wakes the first of them', async () => {
