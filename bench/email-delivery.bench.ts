@@ -20,6 +20,7 @@ import { evaluateEvent } from '../src/triggers/evaluate-event.js';
 import { flushQueuePrefix, freshDatabase, testConfig } from '../test/helpers/test-services.js';
 import type { BenchResult } from './bench-result.js';
 import { envInt } from './bench-env.js';
+import { cpuProbeMs } from './cpu-probe.js';
 import { countRoundTrips, type RoundTripCounter } from './round-trips.js';
 
 /**
@@ -83,9 +84,11 @@ export async function benchEmailDelivery(): Promise<BenchResult[]> {
     // Baseline and path take turns (never run beside each other), ROUNDS times each, and the fastest
     // run of each counts: a burst of load on the machine should not decide the ratio either way (on
     // this shared machine the same bare run varied from 830 to 1,330 ms within an hour).
-    const runs = { bare: [] as number[], rapport: [] as number[], jobPerEmail: 0, statements: [] as number[], redisCommands: [] as number[] };
+    const runs = { bare: [] as number[], rapport: [] as number[], jobPerEmail: 0, statements: [] as number[], redisCommands: [] as number[], probes: [] as number[] };
     for (const [i, ids] of batchedIds.entries()) {
+      runs.probes.push(cpuProbeMs());
       runs.bare.push(await measureBareNodemailer(bareTransport, messages));
+      runs.probes.push(cpuProbeMs());
       const path = await measureDeliveryPath(deliveryPath, database.db.prisma, ids, sink);
       runs.rapport.push(path.perSec);
       runs.statements.push((path.statements / ids.length) * 1000);
@@ -93,6 +96,7 @@ export async function benchEmailDelivery(): Promise<BenchResult[]> {
       if (i === 0) runs.jobPerEmail = (await measureColdRun(oneJobPerEmail, logger, database.db.prisma, singleIds, sink)).perSec;
     }
     console.error(`  email runs (emails/s): bare ${runs.bare.map(Math.round).join(', ')}; Rapport ${runs.rapport.map(Math.round).join(', ')}; one job per email ${Math.round(runs.jobPerEmail)}`);
+    console.error(`  CPU probe before each of those runs (ms, bare then path): ${runs.probes.map((ms) => ms.toFixed(1)).join(', ')}`);
     console.error(`  email path round trips per 1,000 emails: PostgreSQL ${runs.statements.map(Math.round).join(', ')}; Redis ${runs.redisCommands.map(Math.round).join(', ')}`);
     const bare = Math.max(...runs.bare);
     const rapport = Math.max(...runs.rapport);
