@@ -2,9 +2,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type pg from 'pg';
 import { seedDemo } from '../../src/demo/seed-demo.js';
-import { claimAndRecordEmails, claimEmailDelivery, emailSql, recordEmailSent } from '../../src/delivery/email-transitions.js';
+import { claimAndRecordEmails, claimEmailDelivery, emailSql, recordEmailSent, type EmailSent, type EmailSql } from '../../src/delivery/email-transitions.js';
 import { deliverEmailBatch } from '../../src/delivery/send-email-batch.js';
 import { deliverEmail, type EmailDeliveryDeps } from '../../src/delivery/send-email.js';
+import { sentRecorder } from '../../src/delivery/sent-recorder.js';
 import { createSmtpMailer } from '../../src/infra/mailer.js';
 import { freshDatabase } from '../helpers/test-services.js';
 import { approvedEmail } from '../helpers/approved-email.js';
@@ -165,5 +166,41 @@ describe('one-statement email claim', () => {
     assert.deepEqual(deliveries.filter((d) => d.status !== 'sent' && d.status !== 'queued'), [], 'none left sending');
     assert.ok(sent.length >= 4 && sent.length < ids.length, `sent before the failure: ${sent.length}`);
     for (const d of deliveries) assert.equal(sentCopies(d.id), d.status === 'sent' ? 1 : 0, 'accepted by the server exactly when recorded as sent');
+  });
+
+  // A lane's last sends have no claim to ride: they wait for one another, and the lane's end
+  // records what is left at once (mock timers: the window is 25 ms to the tick, not "about").
+  test('sends with no claim to ride wait 25 ms to share a statement, and the lane\'s end records the rest at once', async (t) => {
+    const sql = emailSql(prisma(), database.db.pool);
+    const sends: EmailSent[] = [];
+    for (let i = 0; i < 3; i++) {
+      const claim = await claimEmailDelivery(sql, (await approvedDelivery()).deliveryId, new Date());
+      assert.ok(claim);
+      sends.push({ deliveryId: claim.id, suggestionId: claim.suggestionId, messageId: claim.messageId, response: '250 2.0.0 Ok' });
+    }
+    const statements: number[] = []; // sends per "sent" statement
+    const counted: EmailSql = {
+      run: (statement, values) => {
+        statements.push((values[0] as unknown[]).length);
+        return sql.run(statement, values);
+      },
+    };
+    const report = { sent: 0 };
+    t.mock.timers.enable({ apis: ['setTimeout'] });
+    const recorder = sentRecorder(counted, report);
+    recorder.add(sends[0]!);
+    t.mock.timers.tick(10);
+    recorder.add(sends[1]!);
+    t.mock.timers.tick(14);
+    assert.deepEqual(statements, [], 'still waiting 24 ms after the first');
+    t.mock.timers.tick(1);
+    assert.deepEqual(statements, [2], 'both in one statement at 25 ms');
+    t.mock.timers.reset();
+    recorder.add(sends[2]!);
+    await recorder.idle();
+    assert.deepEqual(statements, [2, 1]);
+    assert.equal(report.sent, 3);
+    const recorded = await prisma().delivery.findMany({ where: { id: { in: sends.map((s) => s.deliveryId) } } });
+    assert.deepEqual(recorded.map((d) => d.status), ['sent', 'sent', 'sent']);
   });
 });
