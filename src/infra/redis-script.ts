@@ -48,7 +48,9 @@ const pairs = new WeakMap<RedisScript, WeakMap<RedisScript, RedisScript>>();
  * Runs two script calls as one script: one command and one round trip instead of two, each call
  * still seeing only its own keys and arguments; resolves to their two replies. (A batch's claim
  * renews its domain slots and takes from the email rate: two calls that are always made together.)
- * Both run atomically together, so they must not be slow ones.
+ * Both run atomically together, so they must not be slow ones. Each script must return a value
+ * (false for none): a nil first reply would cut the pair's reply short, as Redis ends a Lua array
+ * at its first nil.
  */
 export function runPaired(redis: Redis, a: ScriptCall, b: ScriptCall): Promise<[unknown, unknown]> {
   let withFirst = pairs.get(a.script);
