@@ -1,9 +1,9 @@
 /**
  * A fixed piece of CPU work, timed: integer arithmetic in registers, no memory traffic, no
  * allocation, so its time moves only with the machine. On the virtual machine these benchmarks ran
- * on in December 2026 it took 10.1-10.5 ms before matching passes of 19,000-19,500 articles/s and
- * 13.4-15.1 ms before passes of 8,000-12,900, in consecutive runs of the same code. Printed beside
- * each timed run, it tells a slow run from a slow machine.
+ * on in December 2026 it took 10.1-10.5 ms in matching runs whose fastest pass reached
+ * 19,457-20,230 articles/s and 12.5-15.9 ms in runs that reached 10,900-12,908, in consecutive runs
+ * of the same code. Printed beside each timed run, it tells a slow run from a slow machine.
  */
 export function cpuProbeMs(): number {
   // Compiled before it is timed: a chunk is a call of its own, so V8 optimises it as a hot
