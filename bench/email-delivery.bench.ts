@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
+import type pg from 'pg';
 import { pino } from 'pino';
 import { SMTPServer } from 'smtp-server';
 import { SYSTEM } from '../src/audit/audit-log.js';
@@ -10,6 +11,7 @@ import { enqueueDeliveries } from '../src/delivery/enqueue-delivery.js';
 import { noteSender } from '../src/delivery/note-sender.js';
 import { recordEvent } from '../src/events/record-event.js';
 import type { PrismaClient } from '../src/generated/prisma/client.js';
+import type { Redis } from '../src/infra/redis.js';
 import { openRuntime, type Runtime } from '../src/infra/runtime.js';
 import { buildProcessors } from '../src/jobs/processors.js';
 import { startWorkers } from '../src/jobs/queues.js';
@@ -84,11 +86,12 @@ export async function benchEmailDelivery(): Promise<BenchResult[]> {
     // Baseline and path take turns (never run beside each other), ROUNDS times each, and the fastest
     // run of each counts: a burst of load on the machine should not decide the ratio either way (on
     // this shared machine the same bare run varied from 830 to 1,330 ms within an hour).
-    const runs = { bare: [] as number[], rapport: [] as number[], jobPerEmail: 0, statements: [] as number[], redisCommands: [] as number[], probes: [] as number[] };
+    const runs = { bare: [] as number[], rapport: [] as number[], jobPerEmail: 0, statements: [] as number[], redisCommands: [] as number[], probes: [] as number[], services: [] as string[] };
     for (const [i, ids] of batchedIds.entries()) {
       runs.probes.push(cpuProbeMs());
       runs.bare.push(await measureBareNodemailer(bareTransport, messages));
       runs.probes.push(cpuProbeMs());
+      runs.services.push(await serviceProbe(database.db.pool, deliveryPath.rt.redis));
       const path = await measureDeliveryPath(deliveryPath, database.db.prisma, ids, sink);
       runs.rapport.push(path.perSec);
       runs.statements.push((path.statements / ids.length) * 1000);
@@ -97,6 +100,7 @@ export async function benchEmailDelivery(): Promise<BenchResult[]> {
     }
     console.error(`  email runs (emails/s): bare ${runs.bare.map(Math.round).join(', ')}; Rapport ${runs.rapport.map(Math.round).join(', ')}; one job per email ${Math.round(runs.jobPerEmail)}`);
     console.error(`  CPU probe before each of those runs (ms, bare then path): ${runs.probes.map((ms) => ms.toFixed(1)).join(', ')}`);
+    console.error(`  PostgreSQL / Redis probe before each path run (ms for ${SERVICE_PROBE_ROUND_TRIPS} round trips each): ${runs.services.join(', ')}`);
     console.error(`  email path round trips per 1,000 emails: PostgreSQL ${runs.statements.map(Math.round).join(', ')}; Redis ${runs.redisCommands.map(Math.round).join(', ')}`);
     const bare = Math.max(...runs.bare);
     const rapport = Math.max(...runs.rapport);
@@ -240,6 +244,23 @@ interface Sink {
   /** Resolves once the sink has received `total` emails since it started. */
   received(total: number): Promise<void>;
   close(): Promise<void>;
+}
+
+const SERVICE_PROBE_ROUND_TRIPS = 50;
+
+/**
+ * The CPU probe times this process only; the path also waits on PostgreSQL and Redis, which run in
+ * processes of their own. So before each path run, one round trip after another to each (`SELECT 1`
+ * on the bench's own pool, PING on the path's Redis connection, before its counters start): a path
+ * run that is slow while these are slow measured slow services.
+ */
+async function serviceProbe(pool: pg.Pool, redis: Redis): Promise<string> {
+  const timed = async (roundTrip: () => Promise<unknown>) => {
+    const started = performance.now();
+    for (let i = 0; i < SERVICE_PROBE_ROUND_TRIPS; i++) await roundTrip();
+    return (performance.now() - started).toFixed(1);
+  };
+  return `${await timed(() => pool.query('SELECT 1'))} / ${await timed(() => redis.ping())}`;
 }
 
 /** A real SMTP server that reads each message to the end and discards it (no parsing, no storage). */
