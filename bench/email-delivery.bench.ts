@@ -179,7 +179,8 @@ async function measureDeliveryPath({ rt, roundTrips }: DeliveryPath, prisma: Pri
   // send a moment after the server's reply: the watching must not load what is measured (polling
   // the sink's counter every 2 ms cost the path's clock about a thousand timer wake-ups a run).
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([sink.received(receivedBefore + ids.length), new Promise((_, reject) => (timer = setTimeout(() => reject(tooLate()), sizes.timeoutMs)))]).finally(() => clearTimeout(timer));
+  const timeLeft = () => Math.max(0, deadline - Date.now());
+  await Promise.race([sink.whenReceived(receivedBefore + ids.length), new Promise((_, reject) => (timer = setTimeout(() => reject(tooLate()), timeLeft())))]).finally(() => clearTimeout(timer));
   while ((await prisma.delivery.count({ where: { status: 'sent' } })) - sentBefore < ids.length) {
     if (Date.now() > deadline) throw tooLate();
     await new Promise((r) => setTimeout(r, 5));
@@ -241,8 +242,8 @@ async function approvedDeliveries(prisma: PrismaClient, count: number, run: stri
 interface Sink {
   url: string;
   count(): number;
-  /** Resolves once the sink has received `total` emails since it started. */
-  received(total: number): Promise<void>;
+  /** Resolves once the sink has received `total` emails since it started (one waiter at a time). */
+  whenReceived(total: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -266,7 +267,7 @@ async function serviceProbe(pool: pg.Pool, redis: Redis): Promise<string> {
 /** A real SMTP server that reads each message to the end and discards it (no parsing, no storage). */
 async function startDiscardingSink(): Promise<Sink> {
   let received = 0;
-  const waiters: { total: number; resolve: () => void }[] = [];
+  let waiter: { total: number; resolve: () => void } | undefined;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -276,17 +277,19 @@ async function startDiscardingSink(): Promise<Sink> {
       stream.on('end', () => {
         received += 1;
         callback();
-        while (waiters[0] && waiters[0].total <= received) waiters.shift()?.resolve();
+        if (waiter && waiter.total <= received) {
+          waiter.resolve();
+          waiter = undefined;
+        }
       });
     },
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
-  const receivedAll = (total: number) =>
+  const whenReceived = (total: number) =>
     new Promise<void>((resolve) => {
-      if (total <= received) return resolve();
-      waiters.push({ total, resolve });
-      waiters.sort((a, b) => a.total - b.total);
+      if (total <= received) resolve();
+      else waiter = { total, resolve };
     });
-  return { url: `smtp://127.0.0.1:${port}`, count: () => received, received: receivedAll, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+  return { url: `smtp://127.0.0.1:${port}`, count: () => received, whenReceived, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
