@@ -1,11 +1,21 @@
 import type { PrismaClient } from '../generated/prisma/client.js';
 import type { DirectoryAccount } from './account-directory.js';
-import { buildMatchIndex, type MatchIndex } from './match-index.js';
+import { buildMatchIndexInSlices, type MatchIndex, type SliceOptions } from './match-index.js';
+
+/**
+ * Accounts read per statement when the directory is loaded. At 100,000 accounts, reading 2,000 at a
+ * time held the event loop for 84 ms at most; one statement for all of them held it for 1.0–1.4 s.
+ */
+const DIRECTORY_PAGE = 2_000;
 
 /**
  * The match index over every account and contact in PostgreSQL, kept in memory per worker process
  * and rebuilt only when accounts or contacts changed (count and newest `updatedAt` of both tables —
  * two index-only aggregates, cheap to check before every article).
+ *
+ * A rebuild shares the process with its API and email lanes, so it never holds the event loop for
+ * long: the directory is read a page at a time and the index is built in slices. Articles wait for
+ * the rebuild (they are matched against the accounts as they are now); nothing else does.
  */
 export class AccountIndexCache {
   private current: { fingerprint: string; index: MatchIndex } | null = null;
@@ -13,7 +23,7 @@ export class AccountIndexCache {
 
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly opts: { extraRulesDir?: string | undefined } = {},
+    private readonly opts: { extraRulesDir?: string | undefined; pageSize?: number } & SliceOptions = {},
   ) {}
 
   async get(): Promise<MatchIndex> {
@@ -25,8 +35,9 @@ export class AccountIndexCache {
   }
 
   private async rebuild(fingerprint: string): Promise<MatchIndex> {
-    const directory = await loadDirectory(this.prisma);
-    const index = buildMatchIndex(directory, this.opts.extraRulesDir ? { extraRulesDir: this.opts.extraRulesDir } : {});
+    const { extraRulesDir, pageSize, ...slices } = this.opts;
+    const directory = await loadDirectory(this.prisma, pageSize);
+    const index = await buildMatchIndexInSlices(directory, { ...(extraRulesDir ? { extraRulesDir } : {}), ...slices });
     this.current = { fingerprint, index };
     return index;
   }
@@ -40,22 +51,36 @@ export class AccountIndexCache {
   }
 }
 
-/** Accounts with their contacts (customers linked to an account) in the matcher's shape. */
-export async function loadDirectory(prisma: PrismaClient): Promise<DirectoryAccount[]> {
-  const accounts = await prisma.account.findMany({
-    select: {
-      id: true, name: true, aliases: true, domain: true, locale: true, keywords: true,
-      customers: { select: { id: true, name: true, aliases: true, title: true } },
-    },
-    orderBy: { id: 'asc' },
-  });
-  return accounts.map((a) => ({
-    id: a.id,
-    name: a.name,
-    aliases: a.aliases,
-    domain: a.domain,
-    locale: a.locale,
-    keywords: a.keywords,
-    contacts: a.customers.map((c) => ({ id: c.id, name: c.name, aliases: c.aliases, title: c.title })),
-  }));
+/**
+ * Accounts with their contacts (customers linked to an account) in the matcher's shape, in id order,
+ * read `pageSize` accounts per statement, so that Prisma turns a page of rows into objects at a time
+ * (see DIRECTORY_PAGE).
+ */
+export async function loadDirectory(prisma: PrismaClient, pageSize = DIRECTORY_PAGE): Promise<DirectoryAccount[]> {
+  const directory: DirectoryAccount[] = [];
+  let after: string | undefined; // the last id of the page before (keyset pagination)
+  for (;;) {
+    const page = await prisma.account.findMany({
+      ...(after === undefined ? {} : { where: { id: { gt: after } } }),
+      select: {
+        id: true, name: true, aliases: true, domain: true, locale: true, keywords: true,
+        customers: { select: { id: true, name: true, aliases: true, title: true } },
+      },
+      orderBy: { id: 'asc' },
+      take: pageSize,
+    });
+    for (const a of page) {
+      directory.push({
+        id: a.id,
+        name: a.name,
+        aliases: a.aliases,
+        domain: a.domain,
+        locale: a.locale,
+        keywords: a.keywords,
+        contacts: a.customers.map((c) => ({ id: c.id, name: c.name, aliases: c.aliases, title: c.title })),
+      });
+    }
+    if (page.length < pageSize) return directory;
+    after = page[page.length - 1]?.id;
+  }
 }
