@@ -10,8 +10,8 @@ const DIRECTORY_PAGE = 2_000;
 
 /**
  * The match index over every account and contact in PostgreSQL, kept in memory per worker process
- * and rebuilt only when accounts or contacts changed (count and newest `updatedAt` of both tables —
- * two index-only aggregates, cheap to check before every article).
+ * and rebuilt only when what it reads changed (see `fingerprint`): a purchase that raises a
+ * contact's lifetime value, an opt-out or a new customer without an account leave it as it is.
  *
  * A rebuild shares the process with its API and email lanes, so it never holds the event loop for
  * long: the directory is read a page at a time and the index is built in slices. Articles wait for
@@ -42,12 +42,15 @@ export class AccountIndexCache {
     return index;
   }
 
+  /**
+   * The count of changes to what the index reads (names, aliases, domains, locales and keywords of
+   * accounts; names, aliases and titles of their contacts), kept by triggers (see the migration
+   * match_directory_version): one primary-key read before each article.
+   */
   private async fingerprint(): Promise<string> {
-    const [accounts, contacts] = await Promise.all([
-      this.prisma.account.aggregate({ _count: { _all: true }, _max: { updatedAt: true } }),
-      this.prisma.customer.aggregate({ where: { accountId: { not: null } }, _count: { _all: true }, _max: { updatedAt: true } }),
-    ]);
-    return [accounts._count._all, accounts._max.updatedAt?.getTime(), contacts._count._all, contacts._max.updatedAt?.getTime()].join(':');
+    const row = await this.prisma.matchDirectoryVersion.findUnique({ where: { id: 1 }, select: { version: true } });
+    if (!row) throw new Error('MatchDirectoryVersion has no row 1: run `rapport migrate` (its migration inserts it)');
+    return row.version.toString();
   }
 }
 

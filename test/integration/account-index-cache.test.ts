@@ -1,14 +1,22 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import pg from 'pg';
 import { AccountIndexCache, loadDirectory } from '../../src/matching/account-index-cache.js';
 import { findSignals } from '../../src/matching/find-signals.js';
-import { freshDatabase } from '../helpers/test-services.js';
+import { freshDatabase, TEST_DATABASE_URL } from '../helpers/test-services.js';
 
 // The match index a worker keeps over the accounts in PostgreSQL: read a page at a time, built in
-// slices, rebuilt when an account or contact changes.
+// slices, rebuilt when what it reads changes (counted by triggers) and only then.
 describe('account index cache', () => {
   let database: Awaited<ReturnType<typeof freshDatabase>>;
   const prisma = () => database.db.prisma;
+  const version = async () => (await prisma().matchDirectoryVersion.findUniqueOrThrow({ where: { id: 1 } })).version;
+  /** A session of its own, whose search_path does not name the test's schema. */
+  const session = async () => {
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await client.connect();
+    return client;
+  };
 
   before(async () => {
     database = await freshDatabase();
@@ -55,5 +63,73 @@ describe('account index cache', () => {
     const [a, b, c] = await Promise.all([cache.get(), cache.get(), cache.get()]);
     assert.ok(a === b && b === c, 'one rebuild shared by every caller');
     assert.ok(a.accounts.some((account) => account.contacts.some((contact) => contact.name === 'Mira Renamed')));
+  });
+
+  test('changes to what the index reads are counted, once per transaction; other changes are not', async () => {
+    const [account] = await prisma().account.findMany({ take: 1, orderBy: { id: 'asc' }, include: { customers: true } });
+    const contact = account!.customers[0]!;
+    const unchanged = async (what: string, change: () => Promise<unknown>) => {
+      const before = await version();
+      await change();
+      assert.equal(await version(), before, `${what} is not counted`);
+    };
+    const counted = async (what: string, change: () => Promise<unknown>) => {
+      const before = await version();
+      await change();
+      assert.equal(await version(), before + 1n, `${what} is counted once`);
+    };
+    // What a purchase, an opt-out or a CRM sync of other fields does to a contact or an account.
+    await unchanged('a contact\'s lifetime value', () => prisma().customer.update({ where: { id: contact.id }, data: { lifetimeValue: { increment: 120 } } }));
+    await unchanged('an opt-out', () => prisma().customer.update({ where: { id: contact.id }, data: { optedOut: true } }));
+    await unchanged('a customer without an account', () => prisma().customer.create({ data: { externalId: 'walk-in', name: 'Walk In' } }));
+    await unchanged('an account\'s tier', () => prisma().account.update({ where: { id: account!.id }, data: { tier: 'gold' } }));
+    await unchanged('writing a name unchanged', () => prisma().account.update({ where: { id: account!.id }, data: { name: account!.name } }));
+
+    await counted('a contact\'s title', () => prisma().customer.update({ where: { id: contact.id }, data: { title: 'CEO' } }));
+    await counted('an account\'s keywords', () => prisma().account.update({ where: { id: account!.id }, data: { keywords: ['freight'] } }));
+    await counted('a customer linked to an account', () => prisma().customer.update({ where: { externalId: 'walk-in' }, data: { accountId: account!.id } }));
+    await counted('a new account and its contact, in one transaction', () =>
+      prisma().$transaction(async (tx) => {
+        const created = await tx.account.create({ data: { name: 'Pier Nine Cargo' } });
+        await tx.customer.create({ data: { externalId: 'pier-nine', accountId: created.id, name: 'Ola Pier' } });
+        await tx.account.update({ where: { id: created.id }, data: { aliases: ['P9C'] } });
+      }),
+    );
+    const pier = await prisma().account.findFirstOrThrow({ where: { name: 'Pier Nine Cargo' } });
+    await counted('a deleted account (its contact let go)', () => prisma().account.delete({ where: { id: pier.id } }));
+    await unchanged('a rolled-back rename', () =>
+      prisma().$transaction(async (tx) => {
+        await tx.account.update({ where: { id: account!.id }, data: { name: 'Never Was' } });
+        throw new Error('rolled back');
+      }).catch(() => undefined),
+    );
+    // A session whose search_path does not name the schema still counts in that schema's row.
+    const other = await session();
+    try {
+      await counted('a rename in another session', () => other.query(`UPDATE "${database.schema}"."Account" SET "name" = 'Harbor Zero Freight' WHERE "id" = $1`, [account!.id]));
+    } finally {
+      await other.end();
+    }
+  });
+
+  test('a transaction renaming an account holds up no other until it commits', async () => {
+    const [first, second] = await prisma().account.findMany({ take: 2, orderBy: { id: 'desc' } });
+    const slow = await session();
+    const quick = await session();
+    try {
+      await slow.query('BEGIN');
+      await slow.query(`UPDATE "${database.schema}"."Account" SET "name" = 'Slow Rename' WHERE "id" = $1`, [first!.id]);
+      // Were the count's row locked at the rename, this would wait for the open transaction and
+      // fail after the timeout; the count is taken at commit, so it goes through at once.
+      await quick.query(`SET statement_timeout = '3s'`);
+      const before = await version();
+      await quick.query(`UPDATE "${database.schema}"."Account" SET "name" = 'Quick Rename' WHERE "id" = $1`, [second!.id]);
+      assert.equal(await version(), before + 1n);
+      await slow.query('COMMIT');
+      assert.equal(await version(), before + 2n);
+    } finally {
+      await slow.end();
+      await quick.end();
+    }
   });
 });
