@@ -34,6 +34,11 @@ export class AccountIndexCache {
     return this.building;
   }
 
+  /**
+   * `fingerprint` was read before the directory, which is read in several statements: a change
+   * committed meanwhile may show in some pages and not others, but it also moved the version past
+   * `fingerprint`, so the next `get` builds again.
+   */
   private async rebuild(fingerprint: string): Promise<MatchIndex> {
     const { extraRulesDir, pageSize, ...slices } = this.opts;
     const directory = await loadDirectory(this.prisma, pageSize);

@@ -65,6 +65,22 @@ describe('account index cache', () => {
     assert.ok(a.accounts.some((account) => account.contacts.some((contact) => contact.name === 'Mira Renamed')));
   });
 
+  test('a change committed during a rebuild is not lost: the next article gets an index with it', async () => {
+    let late: Promise<unknown> | undefined;
+    const cache = new AccountIndexCache(prisma(), {
+      sliceMs: 0,
+      // The directory has been read by the first slice: the account arrives too late for this build.
+      yieldToLoop: async () => void (late ??= prisma().account.create({ data: { name: 'Late Arrival Shipping', locale: 'en' } })),
+    });
+    const named = (index: Awaited<ReturnType<typeof cache.get>>) => index.accounts.some((account) => account.name === 'Late Arrival Shipping');
+    const first = await cache.get();
+    await late;
+    assert.equal(named(first), false);
+    const next = await cache.get();
+    assert.notEqual(next, first);
+    assert.equal(named(next), true);
+  });
+
   test('changes to what the index reads are counted, once per transaction; other changes are not', async () => {
     const [account] = await prisma().account.findMany({ take: 1, orderBy: { id: 'asc' }, include: { customers: true } });
     const contact = account!.customers[0]!;
