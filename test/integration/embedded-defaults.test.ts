@@ -37,6 +37,9 @@ describe('embedded defaults', () => {
     assert.equal(health.statusCode, 200, health.body);
 
     const { token } = await seedDemo(rapport.runtime.db.prisma);
+    // The triggers counting changes to the accounts (match_directory_version) run on PGlite too.
+    const directory = await rapport.runtime.db.prisma.matchDirectoryVersion.findUniqueOrThrow({ where: { id: 1 } });
+    assert.ok(directory.version > 0n, `the demo's accounts were counted (version ${directory.version})`);
     const call = (method: 'GET' | 'POST', url: string, body?: unknown) =>
       rapport!.app!.inject({ method, url, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, ...(body ? { payload: JSON.stringify(body) } : {}) });
 
