@@ -53,7 +53,10 @@ export async function openRuntime(config: Config, logger: Logger, opts: { migrat
     closers.push(() => mailer.close());
     if (mailer.kind === 'outbox') logger.info({ outbox: path.resolve(config.dataDir, 'outbox') }, 'SMTP_URL not set: emails are written as .eml files');
     const templates = new NoteTemplates(path.resolve(config.templatesDir));
-    const accountIndex = new AccountIndexCache(db.prisma, { extraRulesDir: config.news.extraRulesDir });
+    const accountIndex = new AccountIndexCache(db.prisma, {
+      extraRulesDir: config.news.extraRulesDir,
+      onRebuilt: (rebuild) => logger.info(rebuild, 'match index rebuilt'),
+    });
     const print = createPrintRenderer({ chromiumPath: config.print.chromiumPath, pages: config.print.pages, templatesDir: path.resolve(config.templatesDir) });
     closers.push(() => print.close());
     return { config, logger, db, redis, queues, mailer, templates, accountIndex, print, secret, close };

@@ -8,6 +8,25 @@ import { buildMatchIndexInSlices, type MatchIndex, type SliceOptions } from './m
  */
 const DIRECTORY_PAGE = 2_000;
 
+/** What one rebuild read and how long it took: logged by the worker, so an operator sees what an account edit costs. */
+export interface IndexRebuild {
+  /** The directory version the index was built for (see `fingerprint`). */
+  version: string;
+  accounts: number;
+  contacts: number;
+  /** Reading the directory from PostgreSQL. */
+  readMs: number;
+  /** Building the index from it, in slices (the event loop ran other work in between). */
+  buildMs: number;
+}
+
+export interface AccountIndexOptions extends SliceOptions {
+  extraRulesDir?: string | undefined;
+  /** Accounts per statement (default DIRECTORY_PAGE). */
+  pageSize?: number;
+  onRebuilt?: (rebuild: IndexRebuild) => void;
+}
+
 /**
  * The match index over every account and contact in PostgreSQL, kept in memory per worker process
  * and rebuilt only when what it reads changed (see `fingerprint`): a purchase that raises a
@@ -23,7 +42,7 @@ export class AccountIndexCache {
 
   constructor(
     private readonly prisma: PrismaClient,
-    private readonly opts: { extraRulesDir?: string | undefined; pageSize?: number } & SliceOptions = {},
+    private readonly opts: AccountIndexOptions = {},
   ) {}
 
   async get(): Promise<MatchIndex> {
@@ -40,10 +59,19 @@ export class AccountIndexCache {
    * `fingerprint`, so the next `get` builds again.
    */
   private async rebuild(fingerprint: string): Promise<MatchIndex> {
-    const { extraRulesDir, pageSize, ...slices } = this.opts;
+    const { extraRulesDir, pageSize, onRebuilt, ...slices } = this.opts;
+    const started = performance.now();
     const directory = await loadDirectory(this.prisma, pageSize);
+    const read = performance.now();
     const index = await buildMatchIndexInSlices(directory, { ...(extraRulesDir ? { extraRulesDir } : {}), ...slices });
     this.current = { fingerprint, index };
+    onRebuilt?.({
+      version: fingerprint,
+      accounts: directory.length,
+      contacts: directory.reduce((n, account) => n + account.contacts.length, 0),
+      readMs: Math.round(read - started),
+      buildMs: Math.round(performance.now() - read),
+    });
     return index;
   }
 

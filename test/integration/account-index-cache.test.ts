@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { AccountIndexCache, loadDirectory } from '../../src/matching/account-index-cache.js';
+import { AccountIndexCache, loadDirectory, type IndexRebuild } from '../../src/matching/account-index-cache.js';
 import { findSignals } from '../../src/matching/find-signals.js';
 import { freshDatabase, TEST_DATABASE_URL } from '../helpers/test-services.js';
 
@@ -41,8 +41,10 @@ describe('account index cache', () => {
 
   test('the index is built in slices, kept while nothing changes and rebuilt when an account is added', async () => {
     let yields = 0;
-    const cache = new AccountIndexCache(prisma(), { pageSize: 128, sliceMs: 0, yieldToLoop: async () => void yields++ });
+    const rebuilds: IndexRebuild[] = [];
+    const cache = new AccountIndexCache(prisma(), { pageSize: 128, sliceMs: 0, yieldToLoop: async () => void yields++, onRebuilt: (r) => rebuilds.push(r) });
     const first = await cache.get();
+    assert.deepEqual(rebuilds.map(({ version, accounts, contacts }) => ({ version, accounts, contacts })), [{ version: String(await version()), accounts: 700, contacts: 700 }]);
     // 700 accounts, a clock check every 64: 10 slices, then the automaton and its entries.
     assert.equal(yields, 12);
     assert.equal(await cache.get(), first, 'nothing changed: the same index');
@@ -53,6 +55,7 @@ describe('account index cache', () => {
     const added = await prisma().account.create({ data: { name: 'Quayside Logistics', locale: 'en' } });
     const rebuilt = await cache.get();
     assert.notEqual(rebuilt, first);
+    assert.deepEqual(rebuilds.map((r) => r.accounts), [700, 701], 'reported once per rebuild');
     assert.deepEqual(findSignals(rebuilt, article).map((s) => [s.accountId, s.kind]), [[added.id, 'expansion']]);
   });
 
