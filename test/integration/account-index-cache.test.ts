@@ -1,8 +1,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { AccountIndexCache, loadDirectory, type IndexRebuild } from '../../src/matching/account-index-cache.js';
 import { findSignals } from '../../src/matching/find-signals.js';
+import type { MatchIndex } from '../../src/matching/match-index.js';
 import { freshDatabase, TEST_DATABASE_URL } from '../helpers/test-services.js';
 
 // The match index a worker keeps over the accounts in PostgreSQL: read a page at a time, built in
@@ -82,6 +84,53 @@ describe('account index cache', () => {
     const next = await cache.get();
     assert.notEqual(next, first);
     assert.equal(named(next), true);
+  });
+
+  test('during a burst of changes every article sees its change, and rebuilds are coalesced with a pause between them', async () => {
+    const rebuilds: IndexRebuild[] = [];
+    const articles: Promise<{ name: string; index: MatchIndex }>[] = [];
+    const addAndAsk = async (name: string) => {
+      await prisma().account.create({ data: { name, locale: 'en' } });
+      articles.push(cache.get().then((index) => ({ name, index })));
+    };
+    let burst: Promise<void> | undefined;
+    let armed = false;
+    const cache: AccountIndexCache = new AccountIndexCache(prisma(), {
+      sliceMs: 0,
+      // Each build takes 12 slices of 20 ms or more. Once the rebuild for the first change has read
+      // the directory, five more changes arrive, each with an article asking for the index.
+      yieldToLoop: async () => {
+        if (armed) burst ??= (async () => { for (let i = 1; i < 6; i++) await addAndAsk(`Burst ${i} Shipping`); })();
+        await sleep(20);
+      },
+      onRebuilt: (r) => rebuilds.push(r),
+    });
+    await cache.get();
+    armed = true;
+    await addAndAsk('Burst 0 Shipping');
+    await articles[0];
+    await burst;
+    for (const { name, index } of await Promise.all(articles)) {
+      assert.ok(index.accounts.some((account) => account.name === name), `the article asked after ${name} was added sees it`);
+    }
+    const [first, ...more] = rebuilds.slice(1);
+    assert.ok(first!.waitedMs > 0, 'the first rebuild waited for the pause after the initial build (as long as that took)');
+    assert.ok(more.length >= 1 && more.length <= 2, `${more.length} more rebuilds for the five changes during the first`);
+    assert.ok(more[0]!.waitedMs > 0, 'the next did not start back to back with the first');
+  });
+
+  test('a directory version that went back (a database restored from a backup) rebuilds too', async () => {
+    const cache = new AccountIndexCache(prisma(), { sliceMs: 0 });
+    const first = await cache.get();
+    const was = await version();
+    await prisma().matchDirectoryVersion.update({ where: { id: 1 }, data: { version: was - 1n } });
+    try {
+      const restored = await cache.get();
+      assert.notEqual(restored, first);
+      assert.equal(await cache.get(), restored, 'and keeps it while nothing changes');
+    } finally {
+      await prisma().matchDirectoryVersion.update({ where: { id: 1 }, data: { version: was } });
+    }
   });
 
   test('changes to what the index reads are counted, once per transaction; other changes are not', async () => {
