@@ -15,7 +15,7 @@ export interface IndexRebuild {
   version: string;
   accounts: number;
   contacts: number;
-  /** Waiting after the rebuild before, so that rebuilds take at most half of the time (see `cooldown`). */
+  /** Waiting after the rebuild before, so that rebuilds take at most half of the time (see `rebuild`). */
   waitedMs: number;
   /** Reading the directory from PostgreSQL. */
   readMs: number;
@@ -47,7 +47,7 @@ export interface AccountIndexOptions extends SliceOptions {
  */
 export class AccountIndexCache {
   /** The index, the version it was built for, and which rebuild built it (they are numbered from 1). */
-  private current: { version: bigint; rebuild: number; index: MatchIndex } | null = null;
+  private current: { version: bigint; rebuildNumber: number; index: MatchIndex } | null = null;
   private building: Promise<void> | null = null;
   /** Rebuilds that have read the version so far. */
   private rebuildsStarted = 0;
@@ -67,7 +67,7 @@ export class AccountIndexCache {
     // ≥ wanted": a database restored from a backup counts from an older number, and must rebuild too.)
     const startedBefore = this.rebuildsStarted;
     for (;;) {
-      if (this.current && (this.current.version === wanted || this.current.rebuild > startedBefore)) return this.current.index;
+      if (this.current && (this.current.version === wanted || this.current.rebuildNumber > startedBefore)) return this.current.index;
       // Concurrent jobs share one rebuild instead of each building its own index.
       this.building ??= this.rebuild().finally(() => (this.building = null));
       await this.building;
@@ -75,7 +75,8 @@ export class AccountIndexCache {
   }
 
   /**
-   * The version is read when the rebuild starts, before the directory, which is read in several
+   * Waits until the last rebuild is as far behind as it took, so rebuilds take half of the time at
+   * most. The version is read when the rebuild starts, before the directory, which is read in several
    * statements: a change committed meanwhile may show in some pages and not others, but it also
    * moved the version past the one recorded, so the next `get` builds again.
    */
@@ -84,12 +85,12 @@ export class AccountIndexCache {
     const waitedMs = Math.max(0, this.lastEnded + this.lastTook - performance.now());
     if (waitedMs > 0) await sleep(waitedMs);
     const started = performance.now();
-    const rebuild = ++this.rebuildsStarted;
+    const rebuildNumber = ++this.rebuildsStarted;
     const version = await this.version();
     const directory = await loadDirectory(this.prisma, pageSize);
     const read = performance.now();
     const index = await buildMatchIndexInSlices(directory, { ...(extraRulesDir ? { extraRulesDir } : {}), ...slices });
-    this.current = { version, rebuild, index };
+    this.current = { version, rebuildNumber, index };
     this.lastEnded = performance.now();
     this.lastTook = this.lastEnded - started;
     onRebuilt?.({
