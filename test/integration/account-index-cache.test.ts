@@ -77,7 +77,7 @@ describe('account index cache', () => {
       // The directory has been read by the first slice: the account arrives too late for this build.
       yieldToLoop: async () => void (late ??= prisma().account.create({ data: { name: 'Late Arrival Shipping', locale: 'en' } })),
     });
-    const named = (index: Awaited<ReturnType<typeof cache.get>>) => index.accounts.some((account) => account.name === 'Late Arrival Shipping');
+    const named = (index: MatchIndex) => index.accounts.some((account) => account.name === 'Late Arrival Shipping');
     const first = await cache.get();
     await late;
     assert.equal(named(first), false);
@@ -130,6 +130,17 @@ describe('account index cache', () => {
       assert.equal(await cache.get(), restored, 'and keeps it while nothing changes');
     } finally {
       await prisma().matchDirectoryVersion.update({ where: { id: 1 }, data: { version: was } });
+    }
+  });
+
+  test('a database without the version row (not migrated) gets an error that says what to run', async () => {
+    const cache = new AccountIndexCache(prisma(), { sliceMs: 0 });
+    const was = await version();
+    await prisma().matchDirectoryVersion.delete({ where: { id: 1 } });
+    try {
+      await assert.rejects(cache.get(), /MatchDirectoryVersion has no row 1: run `rapport migrate`/);
+    } finally {
+      await prisma().matchDirectoryVersion.create({ data: { id: 1, version: was } });
     }
   });
 
