@@ -1,0 +1,60 @@
+/**
+ * Instructions the matcher executes per article, counted by valgrind (cachegrind without its cache
+ * simulation): a number that does not move with the machine's speed, for comparing two versions of
+ * the matcher where the timed benchmark's own noise (a third, run to run, on the virtual machines
+ * here) hides a 5 % change. Not part of `npm run bench`: it needs `apt-get install valgrind` and
+ * takes about two minutes.
+ *
+ * The same process runs twice under valgrind, once building the index and matching a warm-up
+ * stream, once doing the same and then matching BENCH_COUNT_ARTICLES more; the difference divided
+ * by those articles is the figure. V8 runs single-threaded (--single-threaded), so compiler and
+ * collector threads do not blur the count: two runs of the same code agree within 0.5 %.
+ *
+ * Run: node --import tsx bench/matching-instructions.ts   (20,000 accounts; BENCH_COUNT_ACCOUNTS)
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { findSignals } from '../src/matching/find-signals.js';
+import { buildMatchIndex } from '../src/matching/match-index.js';
+import { generateAccounts, generateArticles } from './matching.bench.js';
+
+const ACCOUNTS = Number(process.env.BENCH_COUNT_ACCOUNTS ?? 20_000);
+const ARTICLES = Number(process.env.BENCH_COUNT_ARTICLES ?? 3_000);
+const WARM_UP = 1_500;
+const SEED = 20_250_401;
+
+/** The measured process: what runs inside valgrind. */
+function matchStreams(measured: boolean): void {
+  const accounts = generateAccounts(ACCOUNTS);
+  const index = buildMatchIndex(accounts);
+  const warmUp = generateArticles(accounts, WARM_UP, SEED);
+  const articles = generateArticles(accounts, ARTICLES, SEED + 1);
+  for (const article of warmUp) findSignals(index, article);
+  if (measured) for (const article of articles) findSignals(index, article);
+}
+
+function instructionsOf(measured: boolean): number {
+  const self = fileURLToPath(import.meta.url);
+  const args = ['--tool=cachegrind', '--cache-sim=no', '--smc-check=all-non-file', '--cachegrind-out-file=/dev/null'];
+  const node = [process.execPath, '--single-threaded', '--import', 'tsx', self, measured ? 'measured' : 'base'];
+  // valgrind reports on stderr; `I refs: 12,345,678`.
+  const run = spawnSync('valgrind', [...args, ...node], { encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'], maxBuffer: 1 << 24 });
+  if (run.error) throw new Error(`valgrind could not run (apt-get install valgrind): ${run.error.message}`);
+  const output = run.stderr;
+  if (run.status !== 0) throw new Error(`valgrind exited with ${run.status}:\n${output.slice(-2000)}`);
+  const refs = /I\s+refs:\s+([\d,]+)/.exec(output)?.[1];
+  if (refs === undefined) throw new Error(`no instruction count in valgrind's output:\n${output.slice(-2000)}`);
+  return Number(refs.replaceAll(',', ''));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const role = process.argv[2];
+  if (role === 'measured' || role === 'base') {
+    matchStreams(role === 'measured');
+  } else {
+    const base = instructionsOf(false);
+    const measured = instructionsOf(true);
+    const perArticle = (measured - base) / ARTICLES;
+    console.log(`matching: ${Math.round(perArticle).toLocaleString('en-US')} instructions per article (${ACCOUNTS.toLocaleString('en-US')} accounts, ${ARTICLES.toLocaleString('en-US')} articles after a warm-up of ${WARM_UP.toLocaleString('en-US')})`);
+  }
+}
