@@ -7,8 +7,10 @@
  *
  * The same process runs twice under valgrind, once building the index and matching a warm-up
  * stream, once doing the same and then matching BENCH_COUNT_ARTICLES more; the difference divided
- * by those articles is the figure. V8 runs single-threaded (--single-threaded), so compiler and
- * collector threads do not blur the count: two runs of the same code agree within 0.5 %.
+ * by those articles is the figure. V8 runs with --predictable (one thread, no heuristics timed by
+ * the clock) and fixed hash and random seeds. Runs of the same code still differ by up to 3 %
+ * (four runs of one version: 570,285–589,861 per article), so run each version three times and
+ * compare the medians; a change under 3 % needs more runs than that.
  *
  * Run: node --import tsx bench/matching-instructions.ts   (20,000 accounts; BENCH_COUNT_ACCOUNTS)
  */
@@ -36,7 +38,7 @@ function matchStreams(measured: boolean): void {
 function instructionsOf(measured: boolean): number {
   const self = fileURLToPath(import.meta.url);
   const args = ['--tool=cachegrind', '--cache-sim=no', '--smc-check=all-non-file', '--cachegrind-out-file=/dev/null'];
-  const node = [process.execPath, '--single-threaded', '--import', 'tsx', self, measured ? 'measured' : 'base'];
+  const node = [process.execPath, '--predictable', '--hash-seed=1', '--random-seed=1', '--import', 'tsx', self, measured ? 'measured' : 'base'];
   // valgrind reports on stderr; `I refs: 12,345,678`.
   const run = spawnSync('valgrind', [...args, ...node], { encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'], maxBuffer: 1 << 24 });
   if (run.error) throw new Error(`valgrind could not run (apt-get install valgrind): ${run.error.message}`);

@@ -51,6 +51,17 @@ test('cuts every text exactly as TokenizedText does', () => {
   }
 });
 
+test('an article longer than the scanner has room for, then a short one, is cut from its own characters', () => {
+  const long = `${SAMPLES.join(' ').repeat(400)} Acme Corp`; // ~50,000 code units: the copy grows
+  assert.ok(long.length > 1 << 14);
+  const scan = index.scan(long);
+  assert.deepEqual(tokensOf(scan.doc), tokensOf(new TokenizedText(long)));
+  // The copy is longer than the next text: what is left of the long one past its end must not be read.
+  assert.deepEqual(named('Acme'), ['acme']);
+  assert.deepEqual(named('ACM'), []);
+  assert.deepEqual(tokensOf(index.scan('กรุงเทพ').doc), tokensOf(new TokenizedText('กรุงเทพ')));
+});
+
 test('finds an alias at the very start and the very end of the text', () => {
   assert.deepEqual(named('Acme'), ['acme']);
   assert.deepEqual(named('Acme opened a plant'), ['acme']);
