@@ -3,7 +3,7 @@
  * simulation): a number that does not move with the machine's speed, for comparing two versions of
  * the matcher where the timed benchmark's own noise (a third, run to run, on the virtual machines
  * here) hides a 5 % change. Not part of `npm run bench`: it needs `apt-get install valgrind` and
- * takes about two minutes.
+ * takes about 90 seconds.
  *
  * The same process runs twice under valgrind, once building the index and matching a warm-up
  * stream, once doing the same and then matching BENCH_COUNT_ARTICLES more; the difference divided
@@ -18,10 +18,11 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { findSignals } from '../src/matching/find-signals.js';
 import { buildMatchIndex } from '../src/matching/match-index.js';
+import { envInt } from './bench-env.js';
 import { generateAccounts, generateArticles } from './matching.bench.js';
 
-const ACCOUNTS = Number(process.env.BENCH_COUNT_ACCOUNTS ?? 20_000);
-const ARTICLES = Number(process.env.BENCH_COUNT_ARTICLES ?? 3_000);
+const ACCOUNTS = envInt('BENCH_COUNT_ACCOUNTS', 20_000);
+const ARTICLES = envInt('BENCH_COUNT_ARTICLES', 3_000);
 const WARM_UP = 1_500;
 const SEED = 20_250_401;
 
