@@ -7,11 +7,14 @@ const EMPTY = -1;
  * Map per state cost a hash-map lookup through two objects per token, this costs a multiply and
  * usually one probe, in one cache line.
  */
-/** Numbers per slot, side by side so a probe reads one cache line, not one per array: */
-const SLOT = 3;
-const PARENT = 0;
-const TOKEN = 1;
-const CHILD = 2; // EMPTY in a free slot
+/**
+ * Numbers per slot, side by side so a probe reads one cache line, not one per array. Exported for
+ * TokenAutomaton.findAll, which probes the slots in its own loop (see there).
+ */
+export const SLOT = 3;
+export const PARENT = 0;
+export const TOKEN = 1;
+export const CHILD = 2; // EMPTY in a free slot
 
 export class ChildTable {
   private readonly slots: Int32Array;
@@ -24,6 +27,16 @@ export class ChildTable {
     this.slots = new Int32Array(slots * SLOT);
     for (let at = CHILD; at < this.slots.length; at += SLOT) this.slots[at] = EMPTY;
     this.mask = slots - 1;
+  }
+
+  /** @internal The slots and the mask of their count, for TokenAutomaton.findAll's probe. */
+  get slotArray(): Int32Array {
+    return this.slots;
+  }
+
+  /** @internal */
+  get slotMask(): number {
+    return this.mask;
   }
 
   /** The child of `parent` reached by `token`, or -1. */
@@ -69,6 +82,7 @@ export class ChildTable {
   }
 }
 
+/** The first slot to probe for (parent, token); TokenAutomaton.findAll computes the same inline. */
 function slotOf(parent: number, token: number): number {
   const h = Math.imul(parent, 0x9e3779b1) ^ Math.imul(token, 0x85ebca77);
   return h ^ (h >>> 15);

@@ -35,11 +35,12 @@ interface Hit {
 export function collectMentions(index: MatchIndex, scan: ArticleScanner): Mention[] {
   const { doc } = scan;
   const hits: Hit[] = [];
-  for (let h = 0; h < scan.hitCount; h++) {
-    const first = scan.hitFirst(h);
-    const last = scan.hitLast(h);
+  const found = scan.hits;
+  for (let h = 0; h < found.count; h++) {
+    const first = found.first(h);
+    const last = found.last(h);
     // Dense scripts: the match must start and end on a word boundary Intl.Segmenter agrees with.
-    if (doc.isWordStart(first) && doc.isWordEnd(last)) hits.push({ pattern: scan.hitPattern(h), first, last });
+    if (doc.isWordStart(first) && doc.isWordEnd(last)) hits.push({ pattern: found.pattern(h), first, last });
   }
   if (hits.length === 0) return [];
   const entries = index.entries;

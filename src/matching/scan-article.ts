@@ -1,11 +1,10 @@
 import { endianness } from 'node:os';
-import { grown } from './grown-array.js';
+import { PatternHits } from './pattern-hits.js';
 import { FNV_OFFSET, hashSpan, hashStep, lowerAscii } from './span-table.js';
 import type { TokenAutomaton } from './token-automaton.js';
 import { astralClass, CHAR_CLASS, DENSE, HIGH_SURROGATE, SEPARATOR, TokenizedText, UNKNOWN, WORD } from './tokenize-text.js';
 import type { TokenInfo, TokenVocabulary } from './token-vocabulary.js';
 
-const INITIAL_HITS = 64;
 /** Room for an article of this many code units before the copy first grows (see codesOf). */
 const INITIAL_CODES = 1 << 14;
 /** A copy grown for one huge article is not kept past it. */
@@ -14,9 +13,9 @@ const LITTLE_ENDIAN = endianness() === 'LE';
 
 /**
  * Reads an article once. One pass over its characters cuts the tokens exactly as TokenizedText
- * does, hashes each word while reading its letters, looks the word up by that hash (no substring
- * is cut for a word seen before) and feeds its id straight into the automaton. What comes out is
- * the tokenised text, each token's info, and the automaton's hits.
+ * does, hashes each word while reading its letters and looks the word up by that hash (no
+ * substring is cut for a word seen before), writing down its automaton id; the automaton then
+ * reads the ids. What comes out is the tokenised text, each token's info, and the automaton's hits.
  *
  * One scanner per index, reused for every article: its arrays, and the ones `scan` returns, are
  * overwritten by the next `scan`. Matching an article is synchronous, so nothing can interleave.
@@ -29,12 +28,13 @@ export class ArticleScanner {
    * are stale.)
    */
   private readonly infos: (TokenInfo | undefined)[] = [];
-  /** Automaton hits, three numbers each: pattern id, first token, last token. */
-  private hits = new Int32Array(INITIAL_HITS * 3);
-  hitCount = 0;
+  /** Where the automaton found patterns in the last article. */
+  readonly hits = new PatternHits();
   /** The last article's UTF-16 code units, and the same memory as a Buffer to copy them in with. */
   private codes = new Uint16Array(INITIAL_CODES);
   private codeBytes = Buffer.from(this.codes.buffer);
+  /** Automaton id of each token of the last article (0 for a word in no pattern). */
+  private ids = new Int32Array(INITIAL_CODES);
 
   constructor(
     private readonly vocabulary: TokenVocabulary,
@@ -42,17 +42,17 @@ export class ArticleScanner {
   ) {}
 
   /**
-   * The loop of TokenizedText.cut with a lookup and an automaton step at each token. A plain-ASCII
-   * word the vocabulary's filter rules out gets id 0 and no info until someone asks (see `info`).
+   * The loop of TokenizedText.cut with a lookup at each token, then the automaton over the ids. A
+   * plain-ASCII word the vocabulary's filter rules out gets id 0 and no info until someone asks
+   * (see `info`).
    */
   scan(text: string): this {
     const { doc, infos, vocabulary } = this;
     doc.prepare(text);
     const { starts, ends, runs, dense, wordStarts, runStarts, runEnds } = doc;
     const codes = this.codesOf(text);
-    this.hitCount = 0;
+    const ids = this.idsFor(text.length);
     const length = text.length;
-    let state = 0;
     let count = 0;
     let run = -1;
     let runStart = -1; // start of the current run, or -1 between runs
@@ -85,7 +85,7 @@ export class ArticleScanner {
           ends[count] = i + 1;
           runs[count] = run;
           dense[count] = 1;
-          state = this.advance(state, vocabulary.denseId(code), count);
+          ids[count] = vocabulary.denseId(code);
           count++;
           i++;
           if (i >= length) break;
@@ -119,11 +119,11 @@ export class ArticleScanner {
       wordStarts[count] = 1;
       if (codeBits < 0x80 && !vocabulary.mayBeAsciiPatternWord(hash)) {
         infos[count] = undefined;
-        state = 0;
+        ids[count] = 0;
       } else {
         const info = vocabulary.word(text, start, i, hash);
         infos[count] = info;
-        state = this.advance(state, info.id, count);
+        ids[count] = info.id;
       }
       count++;
       previousDense = false;
@@ -133,6 +133,8 @@ export class ArticleScanner {
       runEnds[run] = length;
     }
     doc.count = count;
+    this.hits.clear();
+    this.automaton.findAll(ids, count, this.hits);
     return this;
   }
 
@@ -160,6 +162,15 @@ export class ArticleScanner {
     return this.codes;
   }
 
+  /** Room for the ids of an article of `length` code units (it has at most that many tokens). */
+  private idsFor(length: number): Int32Array {
+    const current = this.ids.length;
+    if (length > current || (current > KEPT_CODES && length <= KEPT_CODES)) {
+      this.ids = new Int32Array(Math.max(INITIAL_CODES, length));
+    }
+    return this.ids;
+  }
+
   /** What the vocabulary knows about token t of the last scan. */
   info(t: number): TokenInfo {
     const { text, starts, ends, dense } = this.doc;
@@ -172,38 +183,5 @@ export class ArticleScanner {
       this.infos[t] = info;
     }
     return info;
-  }
-
-  hitPattern(hit: number): number {
-    return this.hits[hit * 3] ?? 0;
-  }
-
-  hitFirst(hit: number): number {
-    return this.hits[hit * 3 + 1] ?? 0;
-  }
-
-  hitLast(hit: number): number {
-    return this.hits[hit * 3 + 2] ?? 0;
-  }
-
-  /** The automaton's state after token `token` (whose id is `id`), recording the patterns ending there. */
-  private advance(state: number, id: number, token: number): number {
-    const automaton = this.automaton;
-    const next = automaton.step(state, id);
-    for (let output = automaton.firstOutput(next); output !== 0; output = automaton.nextOutput(output)) {
-      this.addHit(output, token - automaton.patternLength(output) + 1, token);
-    }
-    return next;
-  }
-
-  private addHit(pattern: number, first: number, last: number): void {
-    let at = this.hitCount * 3;
-    if (at + 3 > this.hits.length) {
-      this.hits = grown(this.hits);
-    }
-    this.hits[at++] = pattern;
-    this.hits[at++] = first;
-    this.hits[at] = last;
-    this.hitCount++;
   }
 }

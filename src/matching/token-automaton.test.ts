@@ -1,17 +1,25 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TokenAutomatonBuilder } from './token-automaton.js';
+import { PatternHits } from './pattern-hits.js';
+import { TokenAutomatonBuilder, type TokenAutomaton } from './token-automaton.js';
+
+/** Each hit as [pattern, first token, last token]. */
+function findAll(automaton: TokenAutomaton, tokens: number[]): [number, number, number][] {
+  const hits = new PatternHits();
+  automaton.findAll(Int32Array.from(tokens), tokens.length, hits);
+  return Array.from({ length: hits.count }, (_, h): [number, number, number] => [hits.pattern(h), hits.first(h), hits.last(h)]);
+}
 
 function matches(patterns: number[][], text: number[]): string[] {
   const builder = new TokenAutomatonBuilder();
   const ids = patterns.map((p) => builder.add(p));
   const automaton = builder.build();
-  const found: string[] = [];
-  automaton.scan(Int32Array.from(text), text.length, (pattern, last) => {
-    const which = ids.indexOf(pattern);
-    found.push(`${which}@${last - automaton.patternLength(pattern) + 1}-${last}`);
-  });
-  return found.sort();
+  return findAll(automaton, text)
+    .map(([pattern, first, last]) => {
+      assert.equal(last - automaton.patternLength(pattern) + 1, first);
+      return `${ids.indexOf(pattern)}@${first}-${last}`;
+    })
+    .sort();
 }
 
 test('finds overlapping and nested patterns in one pass', () => {
@@ -47,8 +55,20 @@ test('a builder grown far past its first room (states and branching children) st
   assert.equal(new Set(ids).size, patterns.length);
   const automaton = builder.build();
   for (const [i, pattern] of patterns.entries()) {
-    const found: number[] = [];
-    automaton.scan(Int32Array.from([0, ...pattern, 0]), pattern.length + 2, (id) => found.push(id));
+    const found = findAll(automaton, [0, ...pattern, 0]).map(([id]) => id);
     assert.deepEqual(found, [ids[i]], `pattern ${i}`);
   }
+});
+
+test('hits past the first room of the hit list are all kept, in order of their last token', () => {
+  const builder = new TokenAutomatonBuilder();
+  const pair = builder.add([1, 2]);
+  const single = builder.add([2]);
+  const automaton = builder.build();
+  const tokens = Array.from({ length: 300 }, (_, i) => 1 + (i % 2)); // 1 2 1 2 …: 150 pairs
+  const found = findAll(automaton, tokens);
+  assert.equal(found.length, 300);
+  assert.deepEqual(found.slice(0, 2), [[pair, 0, 1], [single, 1, 1]]);
+  assert.deepEqual(found.at(-1), [single, 299, 299]);
+  assert.ok(found.every(([, , last], h) => h === 0 || last >= (found[h - 1]?.[2] ?? 0)));
 });

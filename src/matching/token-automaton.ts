@@ -1,5 +1,6 @@
-import { ChildTable } from './child-table.js';
+import { CHILD, ChildTable, PARENT, SLOT, TOKEN } from './child-table.js';
 import { grown } from './grown-array.js';
+import type { PatternHits } from './pattern-hits.js';
 
 /**
  * Aho-Corasick over sequences of token ids rather than characters: a pattern can only start and
@@ -141,7 +142,7 @@ const STRIDE = 4;
 const FIRST_TOKEN = 0; // token of the first child (0 for a leaf), | HAS_MORE when it has others
 const FIRST_NEXT = 1;
 const FAILURE = 2;
-const OUTPUT = 3; // what firstOutput answers: the state itself when it ends a pattern, else its output link
+const OUTPUT = 3; // the longest pattern ending here: the state itself when it ends a pattern, else its output link
 /** Set in FIRST_TOKEN when further children are in the ChildTable (token ids stay far below it). */
 const HAS_MORE = 1 << 30;
 const TOKEN_MASK = HAS_MORE - 1;
@@ -170,36 +171,57 @@ export class TokenAutomaton {
   }
 
   /**
-   * Reports every pattern occurrence as (pattern id, index of its last token). Token id 0 means
-   * "in no pattern" and resets the scan, which is how unknown words cost almost nothing.
+   * Finds every pattern occurrence in ids[0, count) and adds it to `hits` (pattern id, first and
+   * last token), in order of last token. Token id 0 means "in no pattern" and resets the search,
+   * which is how unknown words cost almost nothing.
+   *
+   * The transition (`next`, ChildTable.get, the failure links) is written out in this loop rather
+   * than called. Whether V8 inlined those calls depended on which function it happened to optimise
+   * first: when it had compiled the step on its own before the loop that called it, the step no
+   * longer fit the loop's inlining budget and every token paid two calls (the benchmark's stream
+   * ran ~8 % slower in a process that had loaded the rest of Rapport, measured).
    */
-  scan(tokens: Int32Array, count: number, onMatch: (pattern: number, lastToken: number) => void): void {
+  findAll(ids: Int32Array, count: number, hits: PatternHits): void {
+    const { rootNext, nodes, outputLink, depth } = this;
+    const rootWidth = rootNext.length;
+    const children = this.moreChildren.slotArray;
+    const childMask = this.moreChildren.slotMask;
     let state = ROOT;
-    for (let i = 0; i < count; i++) {
-      state = this.step(state, tokens[i] ?? 0);
-      for (let output = this.firstOutput(state); output !== ROOT; output = this.nextOutput(output)) onMatch(output, i);
+    for (let t = 0; t < count; t++) {
+      const token = ids[t] ?? 0;
+      if (token === 0) {
+        state = ROOT;
+        continue;
+      }
+      let next = NONE;
+      for (let from = state; ; ) {
+        if (from === ROOT) {
+          next = token < rootWidth ? (rootNext[token] ?? NONE) : NONE;
+          break;
+        }
+        const at = from * STRIDE;
+        const first = nodes[at + FIRST_TOKEN] ?? 0;
+        if ((first & TOKEN_MASK) === token) {
+          next = nodes[at + FIRST_NEXT] ?? NONE;
+          break;
+        }
+        if ((first & HAS_MORE) !== 0) {
+          // ChildTable.get: the same hash as its slotOf, then linear probing.
+          const h = Math.imul(from, 0x9e3779b1) ^ Math.imul(token, 0x85ebca77);
+          for (let slot = (h ^ (h >>> 15)) & childMask; ; slot = (slot + 1) & childMask) {
+            const probe = slot * SLOT;
+            next = children[probe + CHILD] ?? NONE;
+            if (next === NONE || (children[probe + PARENT] === from && children[probe + TOKEN] === token)) break;
+          }
+          if (next !== NONE) break;
+        }
+        from = nodes[at + FAILURE] ?? ROOT;
+      }
+      state = next === NONE ? ROOT : next;
+      for (let output = nodes[state * STRIDE + OUTPUT] ?? ROOT; output !== ROOT; output = outputLink[output] ?? ROOT) {
+        hits.add(output, t - (depth[output] ?? 0) + 1, t);
+      }
     }
-  }
-
-  /** The state after reading `token` in `state`: `scan` one token at a time, for callers that read tokens as they cut them. */
-  step(state: number, token: number): number {
-    if (token === 0) return ROOT;
-    let from = state;
-    let next = this.next(from, token);
-    while (next === NONE && from !== ROOT) {
-      from = this.nodes[from * STRIDE + FAILURE] ?? ROOT;
-      next = this.next(from, token);
-    }
-    return next === NONE ? ROOT : next;
-  }
-
-  /** The longest pattern ending in `state` (ROOT when none); `nextOutput` gives the shorter ones. */
-  firstOutput(state: number): number {
-    return this.nodes[state * STRIDE + OUTPUT] ?? ROOT;
-  }
-
-  nextOutput(output: number): number {
-    return this.outputLink[output] ?? ROOT;
   }
 
   /** @internal Called once by the builder, in breadth-first order. */
@@ -227,6 +249,7 @@ export class TokenAutomaton {
     }
   }
 
+  /** The child of `state` reached by `token`, or NONE. For the build; findAll has its own copy. */
   private next(state: number, token: number): number {
     if (state === ROOT) return token < this.rootNext.length ? (this.rootNext[token] ?? NONE) : NONE;
     const first = this.nodes[state * STRIDE + FIRST_TOKEN] ?? NONE;
