@@ -8,9 +8,10 @@
  * The same process runs twice under valgrind, once building the index and matching a warm-up
  * stream, once doing the same and then matching BENCH_COUNT_ARTICLES more; the difference divided
  * by those articles is the figure. V8 runs with --predictable (one thread, no heuristics timed by
- * the clock) and fixed hash and random seeds. Runs of the same code still differ by up to 3 %
- * (four runs of one version: 570,285–589,861 per article), so run each version three times and
- * compare the medians; a change under 3 % needs more runs than that.
+ * the clock) and fixed hash and random seeds. Runs of the same code still differ, by more than
+ * first thought: 570,285–589,861 per article in four runs of one version, 563,463–670,313 in four
+ * of another (see Noise in bench/README, which also has the A/B timing that is now preferred:
+ * bench/matching-ab.ts). Run each version several times and compare the medians.
  *
  * Run: node --import tsx bench/matching-instructions.ts   (20,000 accounts; BENCH_COUNT_ACCOUNTS)
  */
@@ -36,6 +37,18 @@ function matchStreams(measured: boolean): void {
   if (measured) for (const article of articles) findSignals(index, article);
 }
 
+/**
+ * Runs this file once without valgrind, which does nothing but load the matcher's modules. tsx
+ * caches what it transpiles (in the temp directory), and a changed module is transpiled by the
+ * first process that loads it: without this, that was the uncounted base run, whose extra
+ * instructions came off the per-article figure (486,843 against 548,575 for the same code, the
+ * first run after the cache was emptied).
+ */
+function fillTranspileCache(): void {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'load'], { stdio: 'inherit' });
+  if (run.status !== 0) throw new Error(`loading the matcher's modules failed (exit ${run.status})`);
+}
+
 function instructionsOf(measured: boolean): number {
   const self = fileURLToPath(import.meta.url);
   const args = ['--tool=cachegrind', '--cache-sim=no', '--smc-check=all-non-file', '--cachegrind-out-file=/dev/null'];
@@ -54,7 +67,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const role = process.argv[2];
   if (role === 'measured' || role === 'base') {
     matchStreams(role === 'measured');
-  } else {
+  } else if (role !== 'load') {
+    fillTranspileCache();
     const base = instructionsOf(false);
     const measured = instructionsOf(true);
     const perArticle = (measured - base) / ARTICLES;

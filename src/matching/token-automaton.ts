@@ -178,8 +178,10 @@ export class TokenAutomaton {
    * The transition (`next`, ChildTable.get, the failure links) is written out in this loop rather
    * than called. Whether V8 inlined those calls depended on which function it happened to optimise
    * first: when it had compiled the step on its own before the loop that called it, the step no
-   * longer fit the loop's inlining budget and every token paid two calls (the benchmark's stream
-   * ran ~8 % slower in a process that had loaded the rest of Rapport, measured).
+   * longer fit the loop's inlining budget and every token paid two calls. That happened in
+   * processes that had loaded the rest of Rapport, as a worker and `npm run bench` have: there this
+   * loop matched 1.029–1.041× as fast as the call per token, and in a process holding only the
+   * matcher no faster (bench/matching-ab.ts; a commit against itself gives 0.998–1.021).
    */
   findAll(ids: Int32Array, count: number, hits: PatternHits): void {
     const { rootNext, nodes, outputLink, depth } = this;
