@@ -208,7 +208,8 @@ export class TokenAutomaton {
           break;
         }
         if ((first & HAS_MORE) !== 0) {
-          // ChildTable.get: the same hash as its slotOf, then linear probing.
+          // ChildTable.get: the same hash as its slotOf, then linear probing; a free slot holds
+          // -1, which is NONE here.
           const h = Math.imul(from, 0x9e3779b1) ^ Math.imul(token, 0x85ebca77);
           for (let slot = (h ^ (h >>> 15)) & childMask; ; slot = (slot + 1) & childMask) {
             const probe = slot * SLOT;
