@@ -98,7 +98,7 @@ function timeRounds(a: Matcher, b: Matcher, first: Matcher, second: Matcher): Ro
   const streams = Array.from({ length: ROUNDS }, (_, r) => generateArticles(accounts, ARTICLES, SEED + 1 + r));
   for (const article of warmUp) for (const m of [first, second]) m.findSignals(indexes.get(m), article);
   const signalsOf = (m: Matcher) => JSON.stringify(warmUp.map((article) => m.findSignals(indexes.get(m), article)));
-  if (signalsOf(a) !== signalsOf(b)) throw new Error(`${a.label} and ${b.label} find different signals in the same articles`);
+  if (signalsOf(a) !== signalsOf(b)) throw new Error('the two versions find different signals in the same warm-up articles');
 
   const rounds: Rounds = { ratios: [], a: [], b: [] };
   for (const [round, stream] of streams.entries()) {
@@ -128,7 +128,8 @@ function compare(bundles: { a: string; b: string }, labels: { a: string; b: stri
       stdio: ['ignore', 'pipe', 'inherit'],
       maxBuffer: 1 << 24,
     });
-    if (child.status !== 0) throw new Error(`the rounds with ${order === 'ab' ? labels.a : labels.b} loaded first failed (exit ${child.status})`);
+    // The child has said why on stderr, which it shares with this process.
+    if (child.status !== 0) throw new Error(`${labels.a} against ${labels.b}: the rounds with ${order === 'ab' ? labels.a : labels.b} loaded first failed (exit ${child.status})`);
     return JSON.parse(child.stdout) as Rounds;
   });
   const all: Rounds = { ratios: byOrder.flatMap((r) => r.ratios), a: byOrder.flatMap((r) => r.a), b: byOrder.flatMap((r) => r.b) };
@@ -141,15 +142,20 @@ function compare(bundles: { a: string; b: string }, labels: { a: string; b: stri
   console.log(`${labels.b} against ${labels.a}: ${middle}× as fast (median of ${all.ratios.length} rounds, the middle half ${low}–${high}; ${orders})`);
 }
 
-const role = process.argv[2];
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href && role === '--rounds') {
-  const [bundleA, bundleB, order] = process.argv.slice(3);
-  if (!bundleA || !bundleB) throw new Error('--rounds needs two bundles');
+/** BENCH_AB_MATCHER_ONLY: unset, 0 or 1; anything else stops the run before it starts. */
+function matcherOnly(): boolean {
+  const raw = process.env.BENCH_AB_MATCHER_ONLY?.trim() ?? '';
+  if (raw !== '' && raw !== '0' && raw !== '1') throw new Error(`BENCH_AB_MATCHER_ONLY: expected 0 or 1, got "${raw}"`);
+  return raw === '1';
+}
+
+/** The child process: one order of loading, its rounds as JSON on stdout. */
+async function runRounds(bundleA: string, bundleB: string, order: string): Promise<void> {
   // What `npm run bench` and a worker process have loaded besides the matcher (Prisma, BullMQ,
   // nodemailer, playwright-core…): V8 compiled the matcher differently in such a process. Before
-  // the automaton's step was written out, it ran 4 % slower there (1.041× between the two commits
-  // here) and no slower in a process holding only the matcher (0.993×).
-  if (process.env.BENCH_AB_MATCHER_ONLY !== '1') {
+  // the automaton's step was written out, it ran 3–4 % slower there (1.029–1.041× between the two
+  // commits) and no slower in a process holding only the matcher (0.993×).
+  if (!matcherOnly()) {
     await import('./email-delivery.bench.js');
     await import('./events-pipeline.bench.js');
     await import('./print.bench.js');
@@ -158,7 +164,19 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href && role === '-
   const a = await loadMatcher(bundleA, 'a');
   const b = await loadMatcher(bundleB, 'b');
   process.stdout.write(JSON.stringify(order === 'ba' ? timeRounds(a, b, b, a) : timeRounds(a, b, a, b)));
-} else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+}
+
+const isMain = import.meta.url === pathToFileURL(process.argv[1] ?? '').href;
+if (isMain && process.argv[2] === '--rounds') {
+  const [bundleA, bundleB, order] = process.argv.slice(3);
+  try {
+    if (!bundleA || !bundleB) throw new Error('--rounds needs two bundles');
+    await runRounds(bundleA, bundleB, order ?? 'ab');
+  } catch (error) {
+    console.error(`matching-ab: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = 1;
+  }
+} else if (isMain) {
   const [first, second] = process.argv.slice(2);
   if (first === undefined) {
     console.error('usage: node --import tsx bench/matching-ab.ts <revision> [<revision>]   (the second defaults to the working tree)');
@@ -167,6 +185,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href && role === '-
   const into = mkdtempSync(join(tmpdir(), 'rapport-matching-ab-'));
   const trees: { root: string; remove(): void }[] = [];
   try {
+    matcherOnly(); // a bad value stops here, before anything is checked out
     trees.push(checkOut(first, join(into, 'a-tree')));
     trees.push(checkOut(second ?? null, join(into, 'b-tree')));
     const bundles = {
