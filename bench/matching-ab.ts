@@ -152,9 +152,11 @@ function matcherOnly(): boolean {
 /** The child process: one order of loading, its rounds as JSON on stdout. */
 async function runRounds(bundleA: string, bundleB: string, order: string): Promise<void> {
   // What `npm run bench` and a worker process have loaded besides the matcher (Prisma, BullMQ,
-  // nodemailer, playwright-core…): V8 compiled the matcher differently in such a process. Before
-  // the automaton's step was written out, it ran 3–4 % slower there (1.029–1.041× between the two
-  // commits) and no slower in a process holding only the matcher (0.993×).
+  // nodemailer, playwright-core…). Loading it detaches an ArrayBuffer (tsx's WebAssembly lexer; in
+  // a worker, Prisma's WebAssembly query compiler does), after which V8 checks every typed-array
+  // access of the matcher for a detached buffer (bench/README, Noise), and inlines differently:
+  // before the automaton's step was written out, it ran 3–4 % slower there (1.029–1.041× between
+  // the two commits) and no slower in a process holding only the matcher (0.993×).
   if (!matcherOnly()) {
     await import('./email-delivery.bench.js');
     await import('./events-pipeline.bench.js');
