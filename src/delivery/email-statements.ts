@@ -4,6 +4,17 @@
  * statement, so that a batch's accepted sends ride along with its next claim.
  */
 
+/**
+ * Every statement here finds its deliveries by id and then checks their status, written
+ * `"status"::text = …` so that the (status, scheduledFor) index cannot serve the check. A bulk
+ * campaign queues thousands of deliveries faster than autovacuum re-reads the table's statistics;
+ * trusting statistics that still said "hardly anything queued", the planner read that index, and
+ * so every queued delivery, for each claim of eight: 1.04 ms a claim with 20,000 queued, 0.74 ms
+ * with 3,000 in a table never analysed (as in the email benchmark), against 0.43–0.49 ms by
+ * primary key, round trip included. By primary key the cost is that of the deliveries asked for
+ * (test/integration/email-claim-plans.test.ts checks the plans).
+ */
+
 /** Names the prepared statement on each pooled connection: parsed and planned once, not per email. */
 export interface Statement {
   name: string;
@@ -27,7 +38,7 @@ const claimCtes = (ids: string, now: string) => `
       JOIN "Suggestion" s ON s."id" = d."suggestionId"
       JOIN "Customer" c ON c."id" = s."customerId"
       LEFT JOIN "User" u ON u."id" = s."assigneeId"
-      WHERE d."id" = ANY(${ids}::uuid[]) AND d."status" = 'queued' AND d."channel" = 'email'
+      WHERE d."id" = ANY(${ids}::uuid[]) AND d."status"::text = 'queued' AND d."channel" = 'email'
       ORDER BY d."id"
       FOR UPDATE OF d
     ), claimed AS (
@@ -52,7 +63,7 @@ const recordCtes = `
       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[]) AS i("deliveryId", "suggestionId", "response", "messageId")
     ), delivery_row AS (
       SELECT d."id" FROM "Delivery" d
-      WHERE d."id" IN (SELECT "deliveryId" FROM input) AND d."status" = 'sending'
+      WHERE d."id" = ANY($1::uuid[]) AND d."status"::text = 'sending'
       ORDER BY d."id"
       FOR UPDATE
     ), suggestion_row AS (
@@ -122,6 +133,6 @@ export const RECIPIENT: Statement = {
     SELECT d."id", c."email" FROM "Delivery" d
     JOIN "Suggestion" s ON s."id" = d."suggestionId"
     JOIN "Customer" c ON c."id" = s."customerId"
-    WHERE d."id" = ANY($1::uuid[]) AND d."status" = 'queued' AND d."channel" = 'email'
+    WHERE d."id" = ANY($1::uuid[]) AND d."status"::text = 'queued' AND d."channel" = 'email'
     ORDER BY d."id"`,
 };
