@@ -24,6 +24,7 @@ import type { BenchResult } from './bench-result.js';
 import { envInt } from './bench-env.js';
 import { cpuProbeMs } from './cpu-probe.js';
 import { countRoundTrips, type RoundTripCounter } from './round-trips.js';
+import { serviceCpuMsBetween, serviceCpuSnapshot } from './service-cpu.js';
 
 /**
  * Emails per second through Rapport's whole delivery path — auto-approved notes handed over in one
@@ -86,22 +87,27 @@ export async function benchEmailDelivery(): Promise<BenchResult[]> {
     // Baseline and path take turns (never run beside each other), ROUNDS times each, and the fastest
     // run of each counts: a burst of load on the machine should not decide the ratio either way (on
     // this shared machine the same bare run varied from 830 to 1,330 ms within an hour).
-    const runs = { bare: [] as number[], rapport: [] as number[], jobPerEmail: 0, statements: [] as number[], redisCommands: [] as number[], probes: [] as number[], services: [] as string[] };
+    const runs = { bare: [] as number[], rapport: [] as number[], jobPerEmail: 0, statements: [] as number[], redisCommands: [] as number[], probes: [] as number[], services: [] as string[], bareCpu: [] as number[], pathCpu: [] as number[], serviceCpu: [] as number[] };
     for (const [i, ids] of batchedIds.entries()) {
       runs.probes.push(cpuProbeMs());
+      const bareCpuStart = process.cpuUsage();
       runs.bare.push(await measureBareNodemailer(bareTransport, messages));
+      runs.bareCpu.push((cpuMs(process.cpuUsage(bareCpuStart)) / messages.length) * 1000);
       runs.probes.push(cpuProbeMs());
       runs.services.push(await serviceProbe(database.db.pool, deliveryPath.rt.redis));
       const path = await measureDeliveryPath(deliveryPath, database.db.prisma, ids, sink);
       runs.rapport.push(path.perSec);
       runs.statements.push((path.statements / ids.length) * 1000);
       runs.redisCommands.push((path.redisCommands / ids.length) * 1000);
+      runs.pathCpu.push((path.cpuMs / ids.length) * 1000);
+      if (path.serviceCpuMs !== null) runs.serviceCpu.push((path.serviceCpuMs / ids.length) * 1000);
       if (i === 0) runs.jobPerEmail = (await measureColdRun(oneJobPerEmail, logger, database.db.prisma, singleIds, sink)).perSec;
     }
     console.error(`  email runs (emails/s): bare ${runs.bare.map(Math.round).join(', ')}; Rapport ${runs.rapport.map(Math.round).join(', ')}; one job per email ${Math.round(runs.jobPerEmail)}`);
     console.error(`  CPU probe before each of those runs (ms, bare then path): ${runs.probes.map((ms) => ms.toFixed(1)).join(', ')}`);
     console.error(`  PostgreSQL / Redis probe before each path run (ms for ${SERVICE_PROBE_ROUND_TRIPS} round trips each): ${runs.services.join(', ')}`);
     console.error(`  email path round trips per 1,000 emails: PostgreSQL ${runs.statements.map(Math.round).join(', ')}; Redis ${runs.redisCommands.map(Math.round).join(', ')}`);
+    console.error(`  CPU ms per 1,000 emails: bare ${runs.bareCpu.map(Math.round).join(', ')}; path ${runs.pathCpu.map(Math.round).join(', ')}, and in PostgreSQL and Redis ${runs.serviceCpu.map(Math.round).join(', ') || 'not known (no /proc)'}`);
     const bare = Math.max(...runs.bare);
     const rapport = Math.max(...runs.rapport);
     const label = `${sizes.emails} emails, concurrency ${sizes.concurrency}`;
@@ -113,6 +119,10 @@ export async function benchEmailDelivery(): Promise<BenchResult[]> {
       // emails/s on a noisy machine cannot (the mean of the timed path runs).
       { name: '  PostgreSQL statements per 1,000 emails (path, mean of the timed runs)', value: Math.round(mean(runs.statements)), unit: 'statements' },
       { name: '  Redis commands per 1,000 emails (path, mean of the timed runs)', value: Math.round(mean(runs.redisCommands)), unit: 'commands' },
+      // The path's CPU against the baseline's, in this process and in the services: on a machine
+      // with few cores the ratio above is bounded by their sum, not by round trips.
+      { name: '  CPU per 1,000 emails, this process (path, mean of the timed runs)', value: Math.round(mean(runs.pathCpu)), unit: 'ms', baseline: { name: 'bare nodemailer, mean of its timed runs', value: Math.round(mean(runs.bareCpu)) }, ratio: mean(runs.pathCpu) / mean(runs.bareCpu) },
+      ...(runs.serviceCpu.length ? [{ name: '  CPU per 1,000 emails, local PostgreSQL and Redis processes (path, mean)', value: Math.round(mean(runs.serviceCpu)), unit: 'ms' }] : []),
     ];
   } finally {
     bareTransport?.close();
@@ -131,6 +141,7 @@ interface DeliveryPath {
 }
 
 const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;
 
 /** Rapport's runtime with its workers, as main.ts starts them: the real processors, the configured concurrency and rate limit. */
 async function startDeliveryPath(config: ReturnType<typeof testConfig>, logger: pino.Logger): Promise<DeliveryPath> {
@@ -161,6 +172,9 @@ interface PathRun {
   /** Round trips of the path's runtime during the run (the bench's own watching is not counted). */
   statements: number;
   redisCommands: number;
+  /** CPU time of this process, and of the local PostgreSQL and Redis processes (null without /proc). */
+  cpuMs: number;
+  serviceCpuMs: number | null;
 }
 
 async function measureDeliveryPath({ rt, roundTrips }: DeliveryPath, prisma: PrismaClient, ids: string[], sink: Sink): Promise<PathRun> {
@@ -170,6 +184,8 @@ async function measureDeliveryPath({ rt, roundTrips }: DeliveryPath, prisma: Pri
   const sentBefore = await prisma.delivery.count({ where: { status: 'sent' } });
   const statementsBefore = roundTrips.statements();
   const redisBefore = roundTrips.redisCommands();
+  const servicesBefore = serviceCpuSnapshot();
+  const cpuStart = process.cpuUsage();
   const started = performance.now();
   // As auto-approved notes are handed over (evaluate-event, evaluate-signal): one bulk enqueue.
   await enqueueDeliveries(rt.db.prisma, rt.queues, ids, { priority: 'bulk' });
@@ -186,12 +202,15 @@ async function measureDeliveryPath({ rt, roundTrips }: DeliveryPath, prisma: Pri
     await new Promise((r) => setTimeout(r, 5));
   }
   const perSec = ids.length / ((performance.now() - started) / 1000);
+  const cpu = cpuMs(process.cpuUsage(cpuStart));
+  const servicesAfter = serviceCpuSnapshot();
+  const serviceCpuMs = servicesBefore && servicesAfter ? serviceCpuMsBetween(servicesBefore, servicesAfter) : null;
   const statements = roundTrips.statements() - statementsBefore;
   const redisCommands = roundTrips.redisCommands() - redisBefore;
   const sent = await prisma.delivery.count({ where: { id: { in: ids }, status: 'sent' } });
   if (sent !== ids.length) throw new Error(`${sent} of ${ids.length} deliveries were recorded as sent`);
   if (sink.count() - receivedBefore !== ids.length) throw new Error(`the sink received ${sink.count() - receivedBefore} emails for ${ids.length} deliveries`);
-  return { perSec, statements, redisCommands };
+  return { perSec, statements, redisCommands, cpuMs: cpu, serviceCpuMs };
 }
 
 /**
