@@ -21,3 +21,6 @@ function chunk(seed: number, iterations: number): number {
   for (let i = 0; i < iterations; i++) x = (x + i * 7) | 0;
   return x;
 }
+
+/** Milliseconds of CPU (user and system) in a `process.cpuUsage()` reading or difference. */
+export const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;

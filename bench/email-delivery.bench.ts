@@ -22,7 +22,7 @@ import { evaluateEvent } from '../src/triggers/evaluate-event.js';
 import { flushQueuePrefix, freshDatabase, testConfig } from '../test/helpers/test-services.js';
 import type { BenchResult } from './bench-result.js';
 import { envInt } from './bench-env.js';
-import { cpuProbeMs } from './cpu-probe.js';
+import { cpuMs, cpuProbeMs } from './cpu-probe.js';
 import { countRoundTrips, type RoundTripCounter } from './round-trips.js';
 import { serviceCpuMsBetween, serviceCpuSnapshot } from './service-cpu.js';
 
@@ -141,7 +141,6 @@ interface DeliveryPath {
 }
 
 const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
-const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;
 
 /** Rapport's runtime with its workers, as main.ts starts them: the real processors, the configured concurrency and rate limit. */
 async function startDeliveryPath(config: ReturnType<typeof testConfig>, logger: pino.Logger): Promise<DeliveryPath> {

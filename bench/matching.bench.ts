@@ -15,7 +15,7 @@ import type { DirectoryAccount } from '../src/matching/account-directory.js';
 import { findSignals, type ArticleInput } from '../src/matching/find-signals.js';
 import { buildMatchIndex, buildMatchIndexInSlices } from '../src/matching/match-index.js';
 import { printResults, type BenchResult } from './bench-result.js';
-import { cpuProbeMs } from './cpu-probe.js';
+import { cpuMs, cpuProbeMs } from './cpu-probe.js';
 import { seededRandom } from '../test/helpers/seeded-random.js';
 
 export type { BenchResult };
@@ -170,7 +170,6 @@ function collectGarbage(): void {
 }
 
 const mb = (bytes: number): number => Math.round((bytes / 1024 / 1024) * 10) / 10;
-const cpuMs = (usage: NodeJS.CpuUsage): number => (usage.user + usage.system) / 1000;
 
 export async function benchMatching(): Promise<BenchResult[]> {
   const accounts = generateAccounts(ACCOUNT_COUNT);
