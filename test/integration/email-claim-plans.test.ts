@@ -61,7 +61,7 @@ describe('email statements under a backlog the statistics have not seen', () => 
             )
        INSERT INTO "Delivery" (${delivery.map((c) => `"${c}"`).join(', ')})
        SELECT ${select('Delivery', 'd', delivery)} FROM d, n
-       WHERE n."suggestionId" IN (SELECT "id" FROM copied)`,
+       WHERE n."suggestionId" IN (SELECT "id" FROM copied) -- after the suggestions their keys point to`,
       [deliveryId, copies],
     );
   }
