@@ -15,6 +15,7 @@ import {
 import { hasCapital, isAllDigits, isLatinWord, isTickerWord } from './name-shape.js';
 import { ArticleScanner } from './scan-article.js';
 import { TokenAutomatonBuilder, type TokenAutomaton } from './token-automaton.js';
+import { TokenIds } from './token-ids.js';
 import { TokenVocabulary } from './token-vocabulary.js';
 
 const DISTINCTIVE_NAME_LETTERS = 10;
@@ -33,7 +34,7 @@ export class MatchIndex {
     readonly rules: RuleSet,
     readonly automaton: TokenAutomaton,
     readonly entries: PatternEntries,
-    vocabulary: ReadonlyMap<string, number>,
+    vocabulary: TokenIds,
     tickerOnly: Uint8Array,
   ) {
     this.scanner = new ArticleScanner(new TokenVocabulary(vocabulary, tickerOnly), automaton);
@@ -101,7 +102,7 @@ function loadRules(opts: { extraRulesDir?: string | undefined }): RuleSet {
 }
 
 class IndexBuilder {
-  private readonly vocabulary = new Map<string, number>();
+  private readonly vocabulary = new TokenIds();
   /** By token id: 1 while every pattern using the word is a ticker (see add), else 0. */
   private readonly tickerOnly: number[] = [0];
   private readonly automaton = new TokenAutomatonBuilder();
@@ -248,9 +249,8 @@ class IndexBuilder {
     const recent = this.recentKeys;
     for (let i = 0; i < recent.length; i++) if (recent[i] === key) return this.recentIds[i] ?? 0;
     let id = this.vocabulary.get(key);
-    if (id === undefined) {
-      id = this.vocabulary.size + 1;
-      this.vocabulary.set(key, id);
+    if (id === 0) {
+      id = this.vocabulary.add(key);
       this.tickerOnly[id] = 1;
     }
     recent.push(key);

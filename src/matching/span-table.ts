@@ -1,4 +1,5 @@
 import { grown } from './grown-array.js';
+import { doubledSlots, EMPTY, emptySlots, fillSlot, freeSlot, HASH, KEY_LENGTH, KEY_START, SLOT, VALUE } from './hashed-slots.js';
 
 /**
  * A bounded hash map keyed by a span of a string, looked up without cutting the span out. Every
@@ -11,7 +12,6 @@ import { grown } from './grown-array.js';
  * `limit` entries are stored the table is emptied, so a long-running worker stays
  * bounded, as the Map it replaces did.
  */
-const EMPTY = -1;
 const INITIAL_SLOTS = 1024;
 /**
  * FNV-1a over UTF-16 code units with ASCII capitals lower-cased: start from FNV_OFFSET, then
@@ -36,12 +36,6 @@ export function hashSpan(text: string, start: number, end: number): number {
   return hash;
 }
 
-/** Numbers per slot: the entry stored there (EMPTY when none), its hash, and where its key is in the pool. */
-const SLOT = 4;
-const ENTRY = 0;
-const HASH = 1;
-const KEY_START = 2;
-const KEY_LENGTH = 3;
 /**
  * Room for the keys of ~10,000 spellings before the pool first grows. V8 treats a field never
  * written since construction as a constant, which speeds up the comparisons, and discards the
@@ -90,7 +84,7 @@ export class SpanTable<T> {
     let slot = hash & mask;
     for (;;) {
       const at = slot * SLOT;
-      const entry = slots[at + ENTRY] ?? EMPTY;
+      const entry = slots[at + VALUE] ?? EMPTY;
       if (entry === EMPTY) break;
       if (slots[at + HASH] === hash && slots[at + KEY_LENGTH] === length && this.sameChars(slots[at + KEY_START] ?? 0, text, start, length)) {
         return this.values[entry];
@@ -106,13 +100,13 @@ export class SpanTable<T> {
   insert(key: string, value: T): void {
     if (this.values.length >= this.limit) {
       this.reset(this.mask + 1);
-      this.pendingSlot = this.freeSlot(this.pendingHash);
+      this.pendingSlot = freeSlot(this.slots, this.mask, this.pendingHash);
     } else if ((this.values.length + 1) * 2 > this.mask + 1) {
       this.grow();
-      this.pendingSlot = this.freeSlot(this.pendingHash);
+      this.pendingSlot = freeSlot(this.slots, this.mask, this.pendingHash);
     }
     const keyStart = this.addToPool(key);
-    this.fill(this.pendingSlot, this.values.length, this.pendingHash, keyStart, key.length);
+    fillSlot(this.slots, this.pendingSlot, this.values.length, this.pendingHash, keyStart, key.length);
     this.values.push(value);
   }
 
@@ -132,25 +126,9 @@ export class SpanTable<T> {
     return keyStart;
   }
 
-  private fill(slot: number, entry: number, hash: number, keyStart: number, keyLength: number): void {
-    const at = slot * SLOT;
-    this.slots[at + ENTRY] = entry;
-    this.slots[at + HASH] = hash;
-    this.slots[at + KEY_START] = keyStart;
-    this.slots[at + KEY_LENGTH] = keyLength;
-  }
-
   private grow(): void {
-    const old = this.slots;
-    const slotCount = (this.mask + 1) * 2;
-    this.slots = emptySlots(slotCount);
-    this.mask = slotCount - 1;
-    for (let at = 0; at < old.length; at += SLOT) {
-      const entry = old[at + ENTRY] ?? EMPTY;
-      if (entry === EMPTY) continue;
-      const hash = old[at + HASH] ?? 0;
-      this.fill(this.freeSlot(hash), entry, hash, old[at + KEY_START] ?? 0, old[at + KEY_LENGTH] ?? 0);
-    }
+    this.slots = doubledSlots(this.slots);
+    this.mask = this.slots.length / SLOT - 1;
   }
 
   private reset(slotCount: number): void {
@@ -159,14 +137,4 @@ export class SpanTable<T> {
     this.poolLength = 0;
     this.values = [];
   }
-
-  private freeSlot(hash: number): number {
-    let slot = hash & this.mask;
-    while (this.slots[slot * SLOT + ENTRY] !== EMPTY) slot = (slot + 1) & this.mask;
-    return slot;
-  }
-}
-
-function emptySlots(slotCount: number): Int32Array {
-  return new Int32Array(slotCount * SLOT).fill(EMPTY);
 }

@@ -1,6 +1,7 @@
 import { TokenNormalizer, type NormalizedToken } from './normalize-token.js';
 import type { PhraseCandidates } from './rule-set.js';
 import { hashSpan, SpanTable } from './span-table.js';
+import type { TokenIds } from './token-ids.js';
 
 // Cleared when full: article vocabularies are Zipfian, so a bounded cache keeps almost every hit.
 const SPELLING_CACHE_LIMIT = 200_000;
@@ -45,14 +46,13 @@ export class TokenVocabulary {
    * or đ folded away ("chưa") cannot be; such a spelling gets id 0 (see IndexBuilder.add).
    */
   constructor(
-    private readonly ids: ReadonlyMap<string, number>,
+    private readonly ids: TokenIds,
     private readonly tickerOnly: Uint8Array,
   ) {
-    for (const key of ids.keys()) {
-      if (!/^[\x00-\x7f]*$/.test(key)) continue;
-      const bit = hashSpan(key, 0, key.length) & (ASCII_FILTER_BITS - 1);
+    ids.forEachAsciiKey((hash) => {
+      const bit = hash & (ASCII_FILTER_BITS - 1);
       this.asciiFilter[bit >>> 5] = (this.asciiFilter[bit >>> 5] ?? 0) | (1 << (bit & 31));
-    }
+    });
   }
 
   /**
@@ -94,7 +94,7 @@ export class TokenVocabulary {
 
   private describe(raw: string): TokenInfo {
     const { primary, key } = this.normalizer.normalize(raw);
-    let id = this.ids.get(key) ?? 0;
+    let id = this.ids.get(key);
     // Once per spelling, so the scan pays nothing for it; a key other patterns share is left to
     // the mention check (TICKER).
     if (primary !== key && this.tickerOnly[id] === 1) id = 0;
