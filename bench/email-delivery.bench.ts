@@ -178,8 +178,8 @@ interface PathRun {
 
 async function measureDeliveryPath({ rt, roundTrips }: DeliveryPath, prisma: PrismaClient, ids: string[], sink: Sink): Promise<PathRun> {
   const receivedBefore = sink.count();
-  // Every delivery in this fresh database is one of ids, so "all sent" is a plain count on the
-  // status index (polling with the 1,000 ids cost PostgreSQL more than a send did).
+  // Every sent delivery in this fresh database is one of ids, so "all sent" is a plain count of sent
+  // deliveries (polling with the 1,000 ids cost PostgreSQL more than a send did).
   const sentBefore = await prisma.delivery.count({ where: { status: 'sent' } });
   const statementsBefore = roundTrips.statements();
   const redisBefore = roundTrips.redisCommands();

@@ -13,7 +13,7 @@ const INITIAL_POOL = 1 << 16;
  * A Map of the ~400,000 keys of a 100,000-account index cost 0.6–0.9 µs a lookup, several
  * scattered reads (bucket, entry chain, key string), and 23 MB of heap. Here a probe reads one
  * slot holding id, hash and key position side by side, then the key's code units in one pool:
- * the matcher ran 1.015–1.029× as fast (bench/matching-ab.ts, six runs) and the index heap went
+ * the matcher ran 1.015–1.029× as fast (bench/matching-ab.ts, seven runs) and the index heap went
  * from 43 to 20 MB. The slots double when half full.
  */
 export class TokenIds {

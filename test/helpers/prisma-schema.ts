@@ -19,6 +19,8 @@ export interface PrismaModel {
   relations: { fields: string[]; references: string[]; model: string; onDelete: string | null }[];
   uniques: string[][];
   indexes: string[][];
+  /** The `where: raw("…")` predicate of each partial index (preview feature partialIndexes), by its columns joined with ",". */
+  indexPredicates: Map<string, string>;
 }
 export interface PrismaSchema {
   models: PrismaModel[];
@@ -38,7 +40,7 @@ export function readPrismaSchema(file: string): PrismaSchema {
   const models: PrismaModel[] = [];
   // Blocks end at a line holding only "}": a `@default("{}")` inside a model must not end it.
   for (const m of source.matchAll(/^model\s+(\w+)\s*\{\n([\s\S]*?)^\}/gm)) {
-    const model: PrismaModel = { name: m[1]!, scalars: [], relations: [], uniques: [], indexes: [] };
+    const model: PrismaModel = { name: m[1]!, scalars: [], relations: [], uniques: [], indexes: [], indexPredicates: new Map() };
     for (const raw of m[2]!.split('\n')) {
       const line = raw.trim();
       if (!line) continue;
@@ -46,6 +48,12 @@ export function readPrismaSchema(file: string): PrismaSchema {
       if (block) {
         if (block[1] === 'unique') model.uniques.push(listOf(block[2]!));
         if (block[1] === 'index') model.indexes.push(listOf(block[2]!));
+        const where = /\bwhere:\s*(.*)\)$/.exec(line);
+        if (where) {
+          const predicate = /^raw\("((?:[^"\\]|\\.)*)"\)$/.exec(where[1]!.trim());
+          if (!predicate) throw new Error(`prisma-schema reader: only where: raw("…") is read, in model ${model.name}: "${line}"`);
+          model.indexPredicates.set(listOf(block[2]!).join(','), predicate[1]!.replace(/\\(.)/g, '$1'));
+        }
         continue;
       }
       const field = /^(\w+)\s+(\w+)(\[\])?(\?)?\s*(.*)$/.exec(line);

@@ -70,6 +70,48 @@ describe('schema drift: prisma/schema.prisma vs. the migrated database', () => {
     }
   });
 
+  test('partial indexes have the predicates the schema gives them, and no other index has one', async () => {
+    const rows = await q<{ table_name: string; columns: string[]; predicate: string | null }>(
+      `SELECT c.relname AS table_name, pg_get_expr(i.indpred, i.indrelid) AS predicate,
+              array(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY k(attnum, ord) JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum ORDER BY k.ord)::text[] AS columns
+         FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = $1 AND NOT i.indisprimary`,
+    );
+    for (const model of prisma.models) {
+      for (const row of rows.filter((r) => r.table_name === model.name)) {
+        const columns = row.columns.join(',');
+        const written = model.indexPredicates.get(columns);
+        const where = `index (${columns}) of ${model.name}`;
+        if (written === undefined) {
+          assert.equal(row.predicate, null, `${where}: partial in the database, not in the schema`);
+          continue;
+        }
+        assert.notEqual(row.predicate, null, `${where}: partial in the schema, not in the database`);
+        // PostgreSQL stores a predicate rewritten ("status IN (…)" as "status = ANY (ARRAY[…])"): it
+        // is compared with the schema's as PostgreSQL writes that one back, from an index made and
+        // rolled back.
+        assert.equal(row.predicate, await storedPredicate(model.name, row.columns, written), `predicate of ${where}`);
+      }
+    }
+  });
+
+  async function storedPredicate(table: string, columns: readonly string[], predicate: string): Promise<string> {
+    const client = await database.db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const target = `"${database.schema}"."${table}"`;
+      await client.query(`CREATE INDEX "drift_probe" ON ${target} (${columns.map((c) => `"${c}"`).join(', ')}) WHERE ${predicate}`);
+      const { rows } = await client.query<{ predicate: string }>(
+        `SELECT pg_get_expr(i.indpred, i.indrelid) AS predicate FROM pg_index i WHERE i.indexrelid = $1::regclass`,
+        [`"${database.schema}"."drift_probe"`],
+      );
+      return rows[0]?.predicate ?? '';
+    } finally {
+      await client.query('ROLLBACK');
+      client.release();
+    }
+  }
+
   test('foreign keys match the relations, including onDelete', async () => {
     const rows = await q<{ table_name: string; columns: string[]; target: string; on_delete: string }>(
       `SELECT c.relname AS table_name, t.relname AS target, con.confdeltype AS on_delete,
