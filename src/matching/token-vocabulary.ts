@@ -1,6 +1,6 @@
 import { TokenNormalizer, type NormalizedToken } from './normalize-token.js';
 import type { PhraseCandidates } from './rule-set.js';
-import { hashSpan, SpanTable } from './span-table.js';
+import { SpanTable } from './span-table.js';
 import type { TokenIds } from './token-ids.js';
 
 // Cleared when full: article vocabularies are Zipfian, so a bounded cache keeps almost every hit.

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 /**
  * A small reader for the parts of schema.prisma the drift test compares with the live database:
  * models, their scalar fields (type, optional, list, native type), enums, unique constraints,
- * indexes and relations. Not a general Prisma parser — it fails loudly on what it does not know.
+ * indexes (with the `where: raw("…")` of partial ones) and relations. Not a general Prisma
+ * parser — it fails loudly on what it does not know.
  */
 export interface PrismaField {
   name: string;
